@@ -1,0 +1,90 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "lwm2m-server",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lwm2m-server", targets: ["lwm2m-server"]),
+        .executable(name: "lwm2m-sim", targets: ["lwm2m-sim"]),
+        .library(name: "CoAP", targets: ["CoAP"]),
+        .library(name: "LwM2M", targets: ["LwM2M"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // libcoap 3 (Debian build with GnuTLS). Only the CoAP module imports it.
+        .systemLibrary(
+            name: "CLibCoAP",
+            path: "Sources/CLibCoAP",
+            pkgConfig: "libcoap-3-gnutls",
+            providers: [.apt(["libcoap3-dev"])]
+        ),
+        .target(
+            name: "CoAP",
+            dependencies: [
+                "CLibCoAP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "LwM2M",
+            dependencies: [
+                "CoAP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "ResourceModel",
+            dependencies: [
+                "LwM2M",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "RESTBridge",
+            dependencies: [
+                "ResourceModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "lwm2m-server",
+            dependencies: [
+                "RESTBridge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "lwm2m-sim",
+            dependencies: [
+                "CoAP",
+                "LwM2M",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CoAPTests", dependencies: ["CoAP"]),
+        .testTarget(name: "LwM2MTests", dependencies: ["LwM2M"]),
+        .testTarget(name: "ResourceModelTests", dependencies: ["ResourceModel"]),
+        .testTarget(
+            name: "RESTBridgeTests",
+            dependencies: [
+                "RESTBridge",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["LwM2M"]),
+    ]
+)

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+
+/// A CoAP endpoint over libcoap: serves requests from peers and sends requests to them over the same sessions.
+///
+/// One endpoint owns one libcoap context on one I/O thread (see `CoAPIOLoop`). With a bind host it listens
+/// for peers (the LwM2M server); with none it only opens client sessions (the simulator); both can answer
+/// requests that arrive on their sessions and send requests back over them — which is how an LwM2M server
+/// reaches a device through the NAT binding the device opened (LwM2M 1.1 Transport §5.1).
+public final class CoAPEndpoint: Sendable {
+    /// Handles one inbound request. Runs on the I/O thread: it must be quick and must not block
+    /// (hand slow work to another task and answer from memory).
+    public typealias RequestHandler = @Sendable (CoAPInboundRequest) -> CoAPResponse
+    /// Told when libcoap drops a session (idle timeout, closed, failed). Runs on the I/O thread.
+    public typealias SessionClosedHandler = @Sendable (CoAPSessionID) -> Void
+
+    /// How to set the endpoint up.
+    public struct Configuration: Sendable {
+        /// The address to listen on for UDP, or `nil` for a client-only endpoint.
+        public var bindHost: String?
+        /// The UDP port to listen on (0 picks a free one; see `boundPort`).
+        public var bindPort: UInt16
+        /// libcoap's own log level (its debug level logs every packet).
+        public var libcoapLogLevel: Logger.Level
+        /// Idle server sessions kept before libcoap starts dropping the oldest (0 = libcoap's default).
+        public var maxIdleSessions: UInt32
+        /// Seconds before an idle, unreferenced server session is dropped (0 = libcoap's default, 300).
+        public var idleSessionTimeout: UInt32
+
+        /// Creates a configuration.
+        public init(
+            bindHost: String? = nil, bindPort: UInt16 = 5683, libcoapLogLevel: Logger.Level = .warning,
+            maxIdleSessions: UInt32 = 0, idleSessionTimeout: UInt32 = 0
+        ) {
+            self.bindHost = bindHost
+            self.bindPort = bindPort
+            self.libcoapLogLevel = libcoapLogLevel
+            self.maxIdleSessions = maxIdleSessions
+            self.idleSessionTimeout = idleSessionTimeout
+        }
+    }
+
+    private let loop: CoAPIOLoop
+
+    /// Creates an endpoint; nothing is bound until `start()`.
+    public init(
+        configuration: Configuration, logger: Logger, requestHandler: @escaping RequestHandler,
+        sessionClosedHandler: SessionClosedHandler? = nil
+    ) {
+        loop = CoAPIOLoop(
+            configuration: configuration, logger: logger, requestHandler: requestHandler,
+            sessionClosedHandler: sessionClosedHandler)
+    }
+
+    /// Starts the I/O thread and binds the listening socket; throws `CoAPError(.bindFailed)` when it cannot.
+    public func start() throws {
+        try loop.start()
+    }
+
+    /// Stops the I/O thread: pending requests fail with `.notRunning`, sessions are released, the context is freed.
+    public func stop() {
+        loop.stop()
+    }
+
+    /// The UDP port actually bound (resolves port 0), or `nil` for a client-only endpoint.
+    public var boundPort: UInt16? { loop.boundPort }
+
+    /// Opens a client session to `host:port` from a fresh local port (each session has its own socket).
+    public func connect(host: String, port: UInt16) async throws -> CoAPSessionID {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CoAPSessionID, any Error>) in
+            let accepted = loop.submit { loop in
+                continuation.resume(with: Result { try loop.openClientSession(host: host, port: port) })
+            }
+            if !accepted { continuation.resume(throwing: CoAPError(.notRunning, "endpoint not running")) }
+        }
+    }
+
+    /// Sends `request` to the peer of `session` and waits for its response (RFC 7252 §5.2), at most `timeout`.
+    ///
+    /// Confirmable requests are retransmitted by libcoap; block-wise transfers in either direction are done
+    /// by libcoap and the response carries the whole body. Throws `CoAPError` on timeout, reset, a closed
+    /// session or a stopped endpoint; a 4.xx/5.xx answer is a response, not an error.
+    public func send(
+        _ request: CoAPRequest, on session: CoAPSessionID, timeout: Duration = .seconds(5)
+    ) async throws -> CoAPResponse {
+        var generator = SystemRandomNumberGenerator()
+        let token = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let key = CoAPIOLoop.PendingKey(session: session.rawValue, token: token)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let label = "\(request.method) \(request.path)"
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CoAPResponse, any Error>) in
+                let accepted = loop.submit { loop in
+                    loop.startRequest(request, key: key, deadline: deadline, label: label, continuation: continuation)
+                }
+                if !accepted { continuation.resume(throwing: CoAPError(.notRunning, "endpoint not running")) }
+            }
+        } onCancel: {
+            _ = loop.submit { loop in
+                _ = loop.completePending(key, with: .failure(CoAPError(.cancelled, "request cancelled")))
+            }
+        }
+    }
+
+    /// Keeps `session` alive (and its NAT binding usable) until `release(_:)`, e.g. while a client is registered.
+    public func retain(_ session: CoAPSessionID) {
+        _ = loop.submit { $0.retain(session.rawValue) }
+    }
+
+    /// Drops the hold taken by `retain(_:)` (or closes a client session opened by `connect`).
+    public func release(_ session: CoAPSessionID) {
+        _ = loop.submit { $0.release(session.rawValue) }
+    }
+}

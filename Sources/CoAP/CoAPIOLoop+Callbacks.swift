@@ -1,0 +1,137 @@
+import CLibCoAP
+import Foundation
+import Logging
+
+// libcoap callbacks: global closures without captures, as C function pointers require. Each finds its
+// CoAPIOLoop through the context's app data. They run on the I/O thread (inside coap_io_process).
+
+/// Request handler for every method on the "unknown resource", i.e. every path.
+let coapRequestCallback: coap_method_handler_t = { _, session, request, query, response in
+    guard let session, let request, let response, let loop = CoAPIOLoop.from(session: session) else { return }
+    loop.handleRequest(session: session, request: request, query: query, response: response)
+}
+
+/// Response handler for requests this endpoint sent (and, later, notifications).
+let coapResponseCallback: coap_response_handler_t = { session, sent, received, _ in
+    guard let session, let received, let loop = CoAPIOLoop.from(session: session) else { return COAP_RESPONSE_OK }
+    return loop.handleResponse(session: session, received: received)
+}
+
+/// Called when a confirmable request was not acknowledged, was reset, or could not be delivered.
+let coapNackCallback: coap_nack_handler_t = { session, sent, reason, _ in
+    guard let session, let loop = CoAPIOLoop.from(session: session) else { return }
+    loop.handleNack(session: session, sent: sent, reason: reason)
+}
+
+/// Session lifecycle events (server sessions created/deleted, client sessions closed or failed).
+let coapEventCallback: coap_event_handler_t = { session, event in
+    guard let session, let loop = CoAPIOLoop.from(session: session) else { return 0 }
+    switch event {
+    case COAP_EVENT_SERVER_SESSION_DEL, COAP_EVENT_SESSION_CLOSED, COAP_EVENT_SESSION_FAILED,
+        COAP_EVENT_DTLS_CLOSED, COAP_EVENT_DTLS_ERROR:
+        loop.sessionGone(session)
+    default:
+        break
+    }
+    return 0
+}
+
+extension CoAPIOLoop {
+    func handleRequest(
+        session: OpaquePointer, request: OpaquePointer, query: UnsafePointer<coap_string_t>?, response: OpaquePointer
+    ) {
+        let id = sessionID(for: session)
+        let raw = coap_pdu_get_code(request).rawValue
+        guard let method = CoAPMethod(rawValue: UInt8(truncatingIfNeeded: raw)) else {
+            coap_pdu_set_code(response, coap_pdu_code_t(rawValue: UInt32(CoAPCode.methodNotAllowed.rawValue)))
+            return
+        }
+        var inbound = CoAPRequest(method: method)
+        PDUReader.readOptions(request) { number, value in
+            switch number {
+            case CoAPOptionNumber.uriPath:
+                inbound.uriPath.append(String(decoding: value, as: UTF8.self))
+            case CoAPOptionNumber.uriQuery:
+                inbound.uriQuery.append(String(decoding: value, as: UTF8.self))
+            case CoAPOptionNumber.contentFormat:
+                inbound.contentFormat = UInt16(truncatingIfNeeded: PDUReader.uint(value))
+            case CoAPOptionNumber.accept:
+                inbound.accept = UInt16(truncatingIfNeeded: PDUReader.uint(value))
+            case CoAPOptionNumber.observe:
+                inbound.observe = UInt32(truncatingIfNeeded: PDUReader.uint(value))
+            default:
+                break
+            }
+        }
+        inbound.payload = PDUReader.payload(request)
+        inbound.confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON
+        let peer = SocketAddress.describe(coap_session_get_addr_remote(session))
+        let token = PDUReader.token(request)
+        let answer = requestHandler(
+            CoAPInboundRequest(request: inbound, session: CoAPSessionID(rawValue: id), peerAddress: peer, token: token))
+        PDUWriter.fill(response: response, with: answer, session: session, request: request, query: query)
+    }
+
+    func handleResponse(session: OpaquePointer, received: OpaquePointer) -> coap_response_t {
+        let id = sessionID(for: session)
+        let key = PendingKey(session: id, token: PDUReader.token(received))
+        let code = CoAPCode(rawValue: UInt8(truncatingIfNeeded: coap_pdu_get_code(received).rawValue))
+        var answer = CoAPResponse(code: code)
+        PDUReader.readOptions(received) { number, value in
+            switch number {
+            case CoAPOptionNumber.contentFormat:
+                answer.contentFormat = UInt16(truncatingIfNeeded: PDUReader.uint(value))
+            case CoAPOptionNumber.locationPath:
+                answer.locationPath.append(String(decoding: value, as: UTF8.self))
+            case CoAPOptionNumber.observe:
+                answer.observe = UInt32(truncatingIfNeeded: PDUReader.uint(value))
+            case CoAPOptionNumber.maxAge:
+                answer.maxAge = UInt32(truncatingIfNeeded: PDUReader.uint(value))
+            default:
+                break
+            }
+        }
+        answer.payload = PDUReader.payload(received)
+        if completePending(key, with: .success(answer)) {
+            return COAP_RESPONSE_OK
+        }
+        // Not a response we wait for: a late answer after a timeout, or a notification for a token we
+        // never registered. RFC 7641 §3.6: reject the latter with a Reset.
+        logger.debug("CoAP response for unknown token", metadata: [
+            "session": "\(id)", "code": "\(code)", "token": "\(key.token.hexString)",
+        ])
+        return COAP_RESPONSE_FAIL
+    }
+
+    func handleNack(session: OpaquePointer, sent: OpaquePointer?, reason: coap_nack_reason_t) {
+        guard let sent else { return }
+        let id = sessionID(for: session)
+        let key = PendingKey(session: id, token: PDUReader.token(sent))
+        let error: CoAPError
+        switch reason {
+        case COAP_NACK_TOO_MANY_RETRIES:
+            error = CoAPError(.tooManyRetries, "no acknowledgement after retransmissions")
+        case COAP_NACK_RST:
+            error = CoAPError(.reset, "peer answered with Reset")
+        default:
+            error = CoAPError(.unreachable, "peer unreachable (nack reason \(reason.rawValue))")
+        }
+        _ = completePending(key, with: .failure(error))
+    }
+}
+
+/// CoAP option numbers used by this module (RFC 7252 §12.2, RFC 7641, RFC 7959).
+enum CoAPOptionNumber {
+    static let observe: UInt16 = 6
+    static let locationPath: UInt16 = 8
+    static let uriPath: UInt16 = 11
+    static let contentFormat: UInt16 = 12
+    static let maxAge: UInt16 = 14
+    static let uriQuery: UInt16 = 15
+    static let accept: UInt16 = 17
+}
+
+extension Array where Element == UInt8 {
+    /// Lower-case hex, for logs.
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+}

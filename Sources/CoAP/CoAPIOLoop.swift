@@ -1,0 +1,329 @@
+import CLibCoAP
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// Owns one libcoap context and the single thread that is allowed to touch it.
+///
+/// libcoap 4.3.1 is not thread-safe. Every libcoap call made through this type happens on its I/O
+/// thread: other threads hand work over with `submit(_:)`, which appends a closure under a mutex and
+/// wakes the loop through an eventfd. The closures capture Sendable values only (ids, bytes,
+/// continuations), never C pointers. The mutable state below is confined to the I/O thread, which is
+/// why the class is `@unchecked Sendable`: only `commands`, `wakeFD` and `state` are shared.
+final class CoAPIOLoop: @unchecked Sendable {
+    typealias Command = @Sendable (CoAPIOLoop) -> Void
+
+    struct PendingKey: Hashable {
+        var session: UInt64
+        var token: [UInt8]
+    }
+
+    struct Pending {
+        var continuation: CheckedContinuation<CoAPResponse, any Error>
+        var deadline: ContinuousClock.Instant
+        var description: String
+    }
+
+    enum LoopState: Sendable { case idle, running, stopping, stopped }
+
+    let configuration: CoAPEndpoint.Configuration
+    let logger: Logger
+    let requestHandler: CoAPEndpoint.RequestHandler
+    let sessionClosedHandler: CoAPEndpoint.SessionClosedHandler?
+
+    // Shared between threads.
+    private let commands = Mutex<[Command]>([])
+    let state = Mutex<LoopState>(.idle)
+    private let wakeFD: Int32
+    private let boundPortBox = Mutex<UInt16?>(nil)
+
+    // Confined to the I/O thread.
+    var context: OpaquePointer?
+    var sessions: [UInt64: OpaquePointer] = [:]
+    var retained: Set<UInt64> = []
+    var clientSessions: Set<UInt64> = []
+    var pending: [PendingKey: Pending] = [:]
+    private var nextDeadline: ContinuousClock.Instant?
+    private var nextSessionNumber: UInt64 = 1
+    private var ioThread: pthread_t?
+
+    init(
+        configuration: CoAPEndpoint.Configuration, logger: Logger,
+        requestHandler: @escaping CoAPEndpoint.RequestHandler,
+        sessionClosedHandler: CoAPEndpoint.SessionClosedHandler?
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.requestHandler = requestHandler
+        self.sessionClosedHandler = sessionClosedHandler
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(wakeFD >= 0, "eventfd failed")
+    }
+
+    deinit {
+        close(wakeFD)
+    }
+
+    /// The UDP port the server endpoint is bound to, once started (useful with port 0).
+    var boundPort: UInt16? { boundPortBox.withLock { $0 } }
+
+    // MARK: - Cross-thread API
+
+    /// Starts the I/O thread, creates the context and binds; throws if binding fails.
+    func start() throws {
+        try state.withLock { state in
+            guard state == .idle else { throw CoAPError(.notRunning, "endpoint already started") }
+            state = .running
+        }
+        let started = DispatchSemaphore(value: 0)
+        let startError = Mutex<CoAPError?>(nil)
+        let thread = Thread { [self] in
+            do {
+                try self.setUp()
+            } catch let error as CoAPError {
+                startError.withLock { $0 = error }
+                self.state.withLock { $0 = .stopped }
+                started.signal()
+                return
+            } catch {
+                preconditionFailure("unexpected error \(error)")
+            }
+            started.signal()
+            self.runLoop()
+        }
+        thread.name = "coap-io"
+        thread.stackSize = 1 << 20
+        thread.start()
+        started.wait()
+        if let error = startError.withLock({ $0 }) { throw error }
+    }
+
+    /// Asks the loop to stop, fails whatever is pending, frees the context; returns when the thread is done.
+    func stop() {
+        let wasRunning = state.withLock { state -> Bool in
+            guard state == .running else { return false }
+            state = .stopping
+            return true
+        }
+        guard wasRunning else { return }
+        wake()
+        while state.withLock({ $0 }) != .stopped {
+            usleep(1_000)
+        }
+    }
+
+    /// Queues `command` for the I/O thread; runs it inline when already on the I/O thread.
+    func submit(_ command: @escaping Command) -> Bool {
+        if isOnIOThread {
+            command(self)
+            return true
+        }
+        let accepted = state.withLock { state -> Bool in
+            guard state == .running else { return false }
+            commands.withLock { $0.append(command) }
+            return true
+        }
+        if accepted { wake() }
+        return accepted
+    }
+
+    var isOnIOThread: Bool {
+        guard let ioThread else { return false }
+        return pthread_equal(ioThread, pthread_self()) != 0
+    }
+
+    private func wake() {
+        eventfd_write(wakeFD, 1)
+    }
+
+    // MARK: - I/O thread
+
+    private func setUp() throws(CoAPError) {
+        ioThread = pthread_self()
+        coap_startup()
+        CoAPLogBridge.install(logger: logger, level: configuration.libcoapLogLevel)
+        guard let ctx = coap_new_context(nil) else {
+            throw CoAPError(.bindFailed, "coap_new_context failed")
+        }
+        context = ctx
+        coap_set_app_data(ctx, Unmanaged.passUnretained(self).toOpaque())
+        coap_context_set_block_mode(ctx, UInt8(COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY))
+        coap_context_set_max_idle_sessions(ctx, configuration.maxIdleSessions)
+        coap_context_set_session_timeout(ctx, configuration.idleSessionTimeout)
+        coap_register_response_handler(ctx, coapResponseCallback)
+        coap_register_nack_handler(ctx, coapNackCallback)
+        coap_register_event_handler(ctx, coapEventCallback)
+
+        guard let resource = coap_resource_unknown_init2(coapRequestCallback, 0) else {
+            throw CoAPError(.bindFailed, "coap_resource_unknown_init2 failed")
+        }
+        for method in [COAP_REQUEST_GET, COAP_REQUEST_POST, COAP_REQUEST_DELETE,
+                       COAP_REQUEST_FETCH, COAP_REQUEST_PATCH, COAP_REQUEST_IPATCH] {
+            coap_register_request_handler(resource, method, coapRequestCallback)
+        }
+        coap_add_resource(ctx, resource)
+
+        if let host = configuration.bindHost {
+            var address = try SocketAddress.resolve(host: host, port: configuration.bindPort, passive: true)
+            guard let endpoint = coap_new_endpoint(ctx, &address, COAP_PROTO_UDP) else {
+                coap_free_context(ctx)
+                context = nil
+                throw CoAPError(.bindFailed, "cannot bind UDP \(host):\(configuration.bindPort)")
+            }
+            let port = SocketAddress.port(of: endpoint) ?? configuration.bindPort
+            boundPortBox.withLock { $0 = port }
+            logger.info("CoAP endpoint listening", metadata: ["address": "\(host):\(port)", "proto": "udp"])
+        }
+    }
+
+    private func runLoop() {
+        guard let ctx = context else { return }
+        let coapFD = coap_context_get_coap_fd(ctx)
+        var fds = [pollfd(fd: coapFD, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        while state.withLock({ $0 }) == .running {
+            coap_io_process(ctx, UInt32.max)  // COAP_IO_NO_WAIT
+            runCommands()
+            expirePending()
+            var now: coap_tick_t = 0
+            coap_ticks(&now)
+            var timeout = Int32(clamping: coap_io_prepare_epoll(ctx, now))
+            if timeout == 0 || timeout > 1000 { timeout = 1000 }
+            if let deadline = nextDeadline {
+                let ms = (deadline - .now).components
+                let remaining = Int32(clamping: ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000 + 1)
+                timeout = max(0, min(timeout, remaining))
+            }
+            if coapFD < 0 {
+                // Non-epoll build: libcoap waits on its own sockets; keep the wait short so commands still run.
+                coap_io_process(ctx, UInt32(min(timeout, 20)))
+                continue
+            }
+            fds[0].revents = 0
+            fds[1].revents = 0
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready > 0, fds[1].revents & Int16(POLLIN) != 0 {
+                var value: eventfd_t = 0
+                eventfd_read(wakeFD, &value)
+            }
+        }
+        tearDown()
+    }
+
+    private func runCommands() {
+        let batch = commands.withLock { queue -> [Command] in
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            return batch
+        }
+        for command in batch { command(self) }
+    }
+
+    private func tearDown() {
+        // Commands accepted before the state changed still run, so each continuation they carry is resumed.
+        runCommands()
+        failAllPending(CoAPError(.notRunning, "CoAP endpoint stopped"))
+        for id in retained {
+            if let session = sessions[id] { coap_session_release(session) }
+        }
+        retained.removeAll()
+        for id in clientSessions {
+            if let session = sessions[id] { coap_session_release(session) }
+        }
+        clientSessions.removeAll()
+        sessions.removeAll()
+        if let ctx = context {
+            coap_free_context(ctx)
+        }
+        context = nil
+        state.withLock { $0 = .stopped }
+    }
+
+    // MARK: - Sessions (I/O thread)
+
+    /// The id of `session`, assigning one the first time the session is seen.
+    func sessionID(for session: OpaquePointer) -> UInt64 {
+        if let raw = coap_session_get_app_data(session) {
+            return UInt64(UInt(bitPattern: raw))
+        }
+        let id = nextSessionNumber
+        nextSessionNumber += 1
+        coap_session_set_app_data(session, UnsafeMutableRawPointer(bitPattern: UInt(id)))
+        sessions[id] = session
+        return id
+    }
+
+    /// Forgets a session libcoap is about to free, failing requests still waiting on it.
+    func sessionGone(_ session: OpaquePointer) {
+        guard let raw = coap_session_get_app_data(session) else { return }
+        let id = UInt64(UInt(bitPattern: raw))
+        guard sessions.removeValue(forKey: id) != nil else { return }
+        retained.remove(id)
+        clientSessions.remove(id)
+        let keys = pending.keys.filter { $0.session == id }
+        for key in keys {
+            pending.removeValue(forKey: key)?.continuation.resume(
+                throwing: CoAPError(.sessionGone, "session closed while waiting for a response"))
+        }
+        sessionClosedHandler?(CoAPSessionID(rawValue: id))
+    }
+
+    func retain(_ id: UInt64) {
+        guard let session = sessions[id], !retained.contains(id), !clientSessions.contains(id) else { return }
+        coap_session_reference(session)
+        retained.insert(id)
+    }
+
+    func release(_ id: UInt64) {
+        guard let session = sessions[id] else { return }
+        if retained.remove(id) != nil {
+            coap_session_release(session)
+        } else if clientSessions.remove(id) != nil {
+            coap_session_release(session)
+        }
+    }
+
+    // MARK: - Pending requests (I/O thread)
+
+    func addPending(_ key: PendingKey, _ entry: Pending) {
+        pending[key] = entry
+        if nextDeadline.map({ entry.deadline < $0 }) ?? true {
+            nextDeadline = entry.deadline
+        }
+    }
+
+    func completePending(_ key: PendingKey, with result: Result<CoAPResponse, CoAPError>) -> Bool {
+        guard let entry = pending.removeValue(forKey: key) else { return false }
+        entry.continuation.resume(with: result.mapError { $0 as any Error })
+        return true
+    }
+
+    private func expirePending() {
+        guard let deadline = nextDeadline, deadline <= .now else { return }
+        let now = ContinuousClock.now
+        var next: ContinuousClock.Instant?
+        for (key, entry) in pending {
+            if entry.deadline <= now {
+                pending.removeValue(forKey: key)
+                entry.continuation.resume(
+                    throwing: CoAPError(.timeout, "no response to \(entry.description) in time"))
+            } else if next.map({ entry.deadline < $0 }) ?? true {
+                next = entry.deadline
+            }
+        }
+        nextDeadline = next
+    }
+
+    private func failAllPending(_ error: CoAPError) {
+        let all = pending
+        pending.removeAll()
+        for (_, entry) in all { entry.continuation.resume(throwing: error) }
+    }
+
+    /// Resolves the loop that owns `session`'s context, from inside a libcoap callback.
+    static func from(session: OpaquePointer) -> CoAPIOLoop? {
+        guard let ctx = coap_session_get_context(session), let raw = coap_get_app_data(ctx) else { return nil }
+        return Unmanaged<CoAPIOLoop>.fromOpaque(raw).takeUnretainedValue()
+    }
+}

@@ -1,0 +1,36 @@
+/// A CoAP response as the upper layers see it (RFC 7252 §5.9).
+public struct CoAPResponse: Sendable, Equatable {
+    /// The response code.
+    public var code: CoAPCode
+    /// The Content-Format option, when the payload has one.
+    public var contentFormat: UInt16?
+    /// The payload (whole body; block-wise handled by libcoap).
+    public var payload: [UInt8]
+    /// Location-Path segments (RFC 7252 §5.10.7), e.g. `["rd", "abc"]` for a registration.
+    public var locationPath: [String]
+    /// The Observe option of a notification (RFC 7641 §2), when present.
+    public var observe: UInt32?
+    /// The Max-Age option in seconds, when present.
+    public var maxAge: UInt32?
+
+    /// Creates a response.
+    public init(
+        code: CoAPCode, contentFormat: UInt16? = nil, payload: [UInt8] = [], locationPath: [String] = [],
+        observe: UInt32? = nil, maxAge: UInt32? = nil
+    ) {
+        self.code = code
+        self.contentFormat = contentFormat
+        self.payload = payload
+        self.locationPath = locationPath
+        self.observe = observe
+        self.maxAge = maxAge
+    }
+
+    /// A response with a diagnostic payload in plain text (RFC 7252 §5.5.2), for 4.xx/5.xx answers.
+    public static func error(_ code: CoAPCode, _ diagnostic: String) -> CoAPResponse {
+        CoAPResponse(code: code, payload: Array(diagnostic.utf8))
+    }
+
+    /// The payload decoded as UTF-8, for diagnostics and logs.
+    public var payloadText: String { String(decoding: payload, as: UTF8.self) }
+}

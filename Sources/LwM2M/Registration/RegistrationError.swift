@@ -1,0 +1,39 @@
+import CoAP
+
+/// Why a Register, Update or De-register request was refused (LwM2M 1.1 Core §6.2, Transport §6.2).
+public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kind of refusal, which decides the CoAP response code.
+    public enum Kind: Sendable, Equatable {
+        /// A parameter or the payload is malformed: 4.00 Bad Request.
+        case badRequest
+        /// The announced LwM2M version is not supported: 4.12 Precondition Failed (LwM2M 1.1 Core §6.2.1).
+        case unsupportedVersion
+        /// The registration id is unknown (expired, de-registered, or never existed): 4.04 Not Found.
+        case unknownRegistration
+        /// The content format of the payload is not link format: 4.15 Unsupported Content-Format.
+        case unsupportedContentFormat
+    }
+
+    /// The kind of refusal.
+    public let kind: Kind
+    /// What was wrong, sent back as the diagnostic payload and logged.
+    public let message: String
+
+    /// Creates an error.
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    /// The CoAP response code for this refusal.
+    public var code: CoAPCode {
+        switch kind {
+        case .badRequest: .badRequest
+        case .unsupportedVersion: .preconditionFailed
+        case .unknownRegistration: .notFound
+        case .unsupportedContentFormat: .unsupportedContentFormat
+        }
+    }
+
+    public var description: String { "\(code) \(message)" }
+}

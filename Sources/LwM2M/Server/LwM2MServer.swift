@@ -1,0 +1,118 @@
+import CoAP
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The LwM2M server's device-facing side: a CoAP endpoint with the registration interface
+/// (LwM2M 1.1 Core §6.2, Transport §6.2) and the live registration table.
+///
+/// Registration events are published in order on `events` for persistence and other consumers. As a
+/// `Service`, it sweeps expired lifetimes until graceful shutdown, then stops the CoAP endpoint and
+/// finishes `events` so that consumers can drain.
+public final class LwM2MServer: Service, Sendable {
+    /// How the server is set up.
+    public struct Configuration: Sendable {
+        /// Address to listen on.
+        public var host: String
+        /// UDP port for CoAP (0 picks a free one).
+        public var coapPort: UInt16
+        /// How often lifetimes are checked.
+        public var sweepInterval: Duration
+        /// libcoap's own log level.
+        public var libcoapLogLevel: Logger.Level
+
+        /// Creates a configuration.
+        public init(
+            host: String = "0.0.0.0", coapPort: UInt16 = 5683, sweepInterval: Duration = .seconds(1),
+            libcoapLogLevel: Logger.Level = .warning
+        ) {
+            self.host = host
+            self.coapPort = coapPort
+            self.sweepInterval = sweepInterval
+            self.libcoapLogLevel = libcoapLogLevel
+        }
+    }
+
+    /// Registration events in the order they happened; finishes when the server stops.
+    public let events: AsyncStream<RegistrationEvent>
+
+    let configuration: Configuration
+    let registry: RegistrationRegistry
+    let endpoint: CoAPEndpoint
+
+    /// Creates a server; `clock` supplies "now" for lifetimes (inject one in tests).
+    public init(
+        configuration: Configuration, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.configuration = configuration
+        let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self, bufferingPolicy: .unbounded)
+        self.events = events
+        let sessions = SessionHolder()
+        let registry = RegistrationRegistry(
+            logger: logger, clock: clock, events: continuation, sessions: sessions)
+        self.registry = registry
+        endpoint = CoAPEndpoint(
+            configuration: .init(
+                bindHost: configuration.host, bindPort: configuration.coapPort,
+                libcoapLogLevel: configuration.libcoapLogLevel),
+            logger: logger,
+            requestHandler: { registry.handle($0) })
+        sessions.set(endpoint)
+    }
+
+    /// Puts back registrations persisted before a restart, so their clients can keep updating (call before `start`).
+    public func restore(_ registrations: [Registration]) {
+        registry.restore(registrations)
+    }
+
+    /// Binds the CoAP socket and starts the I/O thread; throws when the port cannot be bound.
+    public func start() throws {
+        try endpoint.start()
+    }
+
+    /// The bound UDP port (after `start`).
+    public var boundPort: UInt16? { endpoint.boundPort }
+
+    /// The live registration of `endpoint`, if any.
+    public func registration(endpoint name: String) -> Registration? {
+        registry.table.withLock { $0.entry(endpoint: name)?.registration }
+    }
+
+    /// The number of live registrations.
+    public var registrationCount: Int { registry.table.withLock { $0.count } }
+
+    /// Sweeps lifetimes until graceful shutdown; then stops CoAP and finishes `events`.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: self.configuration.sweepInterval)
+                self.registry.sweep()
+            }
+        }
+        endpoint.stop()
+        registry.finish()
+    }
+
+    /// Removes expired registrations now (the service does this every `sweepInterval`).
+    public func sweepExpired() {
+        registry.sweep()
+    }
+}
+
+/// Gives the registry a way to hold and drop CoAP sessions once the endpoint exists.
+final class SessionHolder: Sendable {
+    private let endpoint = Mutex<CoAPEndpoint?>(nil)
+
+    func set(_ newValue: CoAPEndpoint) { endpoint.withLock { $0 = newValue } }
+
+    func retain(_ session: CoAPSessionID?) {
+        guard let session else { return }
+        endpoint.withLock { $0 }?.retain(session)
+    }
+
+    func release(_ session: CoAPSessionID?) {
+        guard let session else { return }
+        endpoint.withLock { $0 }?.release(session)
+    }
+}

@@ -1,0 +1,155 @@
+import CoAP
+import Foundation
+import Logging
+import Synchronization
+
+/// Handles the registration interface's CoAP requests against the registration table.
+///
+/// `handle(_:)` runs on the CoAP I/O thread: it only touches memory (the table behind a mutex) and
+/// yields events to an unbounded stream; persistence happens in the stream's consumer.
+final class RegistrationRegistry: Sendable {
+    let table = Mutex(RegistrationTable())
+    private let logger: Logger
+    private let clock: @Sendable () -> Date
+    private let events: AsyncStream<RegistrationEvent>.Continuation
+    private let sessions: SessionHolder
+
+    init(
+        logger: Logger, clock: @escaping @Sendable () -> Date,
+        events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder
+    ) {
+        self.logger = logger
+        self.clock = clock
+        self.events = events
+        self.sessions = sessions
+    }
+
+    func restore(_ registrations: [Registration]) {
+        table.withLock { table in
+            for registration in registrations { table.restore(registration) }
+        }
+        if !registrations.isEmpty {
+            logger.info("restored registrations", metadata: ["count": "\(registrations.count)"])
+        }
+    }
+
+    /// Routes a request: `POST /rd`, `POST /rd/<id>`, `DELETE /rd/<id>` (LwM2M 1.1 Transport §6.2).
+    func handle(_ inbound: CoAPInboundRequest) -> CoAPResponse {
+        let request = inbound.request
+        guard request.uriPath.first == "rd", request.uriPath.count <= 2 else {
+            logger.debug("CoAP request for unknown path", metadata: [
+                "peer": "\(inbound.peerAddress)", "method": "\(request.method)", "path": "\(request.path)",
+            ])
+            return .error(.notFound, "no resource at \(request.path)")
+        }
+        switch (request.method, request.uriPath.count) {
+        case (.post, 1):
+            return register(inbound)
+        case (.post, 2):
+            return update(inbound, id: request.uriPath[1])
+        case (.delete, 2):
+            return deregister(inbound, id: request.uriPath[1])
+        default:
+            return .error(.methodNotAllowed, "\(request.method) not allowed on \(request.path)")
+        }
+    }
+
+    private func register(_ inbound: CoAPInboundRequest) -> CoAPResponse {
+        let request = inbound.request
+        let parsed: RegisterRequest
+        do {
+            parsed = try RegisterRequest.parse(
+                query: request.queryItems, payload: request.payload, contentFormat: request.contentFormat)
+        } catch {
+            return refuse("register", inbound, error)
+        }
+        let id = Self.newRegistrationID()
+        let now = clock()
+        let (event, replaced) = table.withLock {
+            $0.register(parsed, id: id, address: inbound.peerAddress, session: inbound.session, now: now)
+        }
+        sessions.retain(inbound.session)
+        if let old = replaced?.session, old != inbound.session { sessions.release(old) }
+        events.yield(event)
+        logger.info("registered", metadata: [
+            "endpoint": "\(parsed.endpoint)", "registrationId": "\(id)", "peer": "\(inbound.peerAddress)",
+            "lifetime": "\(parsed.lifetime)", "lwm2m": "\(parsed.version.rawValue)", "binding": "\(parsed.binding)",
+            "replaced": "\(replaced?.registration.id ?? "-")",
+        ])
+        return CoAPResponse(code: .created, locationPath: ["rd", id])
+    }
+
+    private func update(_ inbound: CoAPInboundRequest, id: String) -> CoAPResponse {
+        let request = inbound.request
+        let result: (event: RegistrationEvent, previousSession: CoAPSessionID?)
+        do {
+            let parsed = try UpdateRequest.parse(
+                query: request.queryItems, payload: request.payload, contentFormat: request.contentFormat)
+            let now = clock()
+            result = try table.withLock { table throws(RegistrationError) in
+                try table.update(id: id, parsed, address: inbound.peerAddress, session: inbound.session, now: now)
+            }
+        } catch {
+            return refuse("update", inbound, error)
+        }
+        // Holding is idempotent; this also covers registrations restored without a session after a restart.
+        sessions.retain(inbound.session)
+        sessions.release(result.previousSession)
+        events.yield(result.event)
+        logger.debug("updated", metadata: [
+            "endpoint": "\(result.event.registration.endpoint)", "registrationId": "\(id)",
+            "peer": "\(inbound.peerAddress)",
+        ])
+        return CoAPResponse(code: .changed)
+    }
+
+    private func deregister(_ inbound: CoAPInboundRequest, id: String) -> CoAPResponse {
+        let result: (event: RegistrationEvent, entry: RegistrationTable.Entry)
+        do {
+            result = try table.withLock { table throws(RegistrationError) in try table.deregister(id: id) }
+        } catch {
+            return refuse("deregister", inbound, error)
+        }
+        sessions.release(result.entry.session)
+        events.yield(result.event)
+        logger.info("deregistered", metadata: [
+            "endpoint": "\(result.entry.registration.endpoint)", "registrationId": "\(id)",
+        ])
+        return CoAPResponse(code: .deleted)
+    }
+
+    /// Expires registrations whose lifetime ran out and publishes `.expired` for each.
+    func sweep() {
+        let now = clock()
+        let expired = table.withLock { $0.removeExpired(now: now) }
+        for entry in expired {
+            sessions.release(entry.session)
+            events.yield(.expired(entry.registration))
+            logger.info("registration expired", metadata: [
+                "endpoint": "\(entry.registration.endpoint)", "registrationId": "\(entry.registration.id)",
+                "lifetime": "\(entry.registration.lifetime)",
+            ])
+        }
+    }
+
+    func finish() {
+        events.finish()
+    }
+
+    private func refuse(_ operation: String, _ inbound: CoAPInboundRequest, _ error: any Error) -> CoAPResponse {
+        let refusal = (error as? RegistrationError) ?? RegistrationError(.badRequest, "\(error)")
+        logger.warning("refused \(operation)", metadata: [
+            "peer": "\(inbound.peerAddress)", "path": "\(inbound.request.path)",
+            "query": "\(inbound.request.uriQuery.joined(separator: "&"))",
+            "code": "\(refusal.code)", "reason": "\(refusal.message)",
+        ])
+        return .error(refusal.code, refusal.message)
+    }
+
+    /// A fresh registration id: 10 random alphanumerics (about 59 bits).
+    static func newRegistrationID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<10).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+}

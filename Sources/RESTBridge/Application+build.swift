@@ -1,0 +1,32 @@
+import Hummingbird
+import Logging
+import ResourceModel
+
+/// Builds the REST API server: the router of `buildRouter` served on `configuration.host`:`configuration.port`.
+///
+/// Run it as a service (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
+public func buildApplication(
+    configuration: RESTConfiguration, database: AppDatabase, logger: Logger
+) -> some ApplicationProtocol {
+    let router = buildRouter(configuration: configuration, database: database)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "lwm2m-server"),
+        logger: logger)
+}
+
+/// Builds the API's router: problem+json errors everywhere, `/healthz` open, every other path behind the
+/// bearer token when `configuration.apiToken` is set (unknown paths too, so they reveal nothing).
+public func buildRouter(configuration: RESTConfiguration, database: AppDatabase) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
+    // Middleware applies to the routes added after it, and all of it to the not-found responder.
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    HealthController(database: database).addRoutes(to: router)
+    if let token = configuration.apiToken {
+        router.add(middleware: BearerAuthMiddleware(token: token))
+    }
+    EndpointController(database: database).addRoutes(to: router)
+    return router
+}

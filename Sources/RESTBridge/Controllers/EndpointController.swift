@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import ResourceModel
+
+/// `GET /api/v1/endpoints` and `GET /api/v1/endpoints/{endpoint}`: the endpoints the server knows.
+struct EndpointController {
+    /// Where endpoints are read from.
+    let database: AppDatabase
+
+    /// Registers the routes (and 405 answers for the other methods) on `router`.
+    func addRoutes(to router: some RouterMethods<APIRequestContext>) {
+        router.get("/api/v1/endpoints", use: list)
+        router.get("/api/v1/endpoints/{endpoint}", use: show)
+        router.rejectOtherMethods("/api/v1/endpoints", allowed: [.get, .head])
+        router.rejectOtherMethods("/api/v1/endpoints/{endpoint}", allowed: [.get, .head])
+    }
+
+    /// All endpoints sorted by name; `?online=true|false` filters.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [EndpointDTO] {
+        let online = try Self.online(in: request)
+        return try await database.endpoints(online: online).map(EndpointDTO.init(record:))
+    }
+
+    /// One endpoint by name (percent-decoded), or 404 problem.
+    @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> EndpointDTO {
+        let raw = try context.parameters.require("endpoint")
+        let name = raw.removingPercentEncoding ?? raw
+        guard let record = try await database.endpoint(named: name) else {
+            throw Problem.endpointNotFound(name)
+        }
+        return EndpointDTO(record: record)
+    }
+
+    /// The `online` query parameter: `nil` when absent, 400 problem unless `true` or `false`.
+    static func online(in request: Request) throws -> Bool? {
+        guard let value = request.uri.queryParameters.get("online") else { return nil }
+        switch value {
+        case "true": return true
+        case "false": return false
+        default: throw Problem.invalidQueryParameter("online", value: value, expected: "'true' or 'false'")
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// Where the REST API listens and how it authenticates.
+public struct RESTConfiguration: Sendable {
+    /// The interface to bind (`"127.0.0.1"`, `"0.0.0.0"`, `"::"`).
+    public var host: String
+    /// The TCP port; 0 picks a free port.
+    public var port: Int
+    /// The bearer token every route but `/healthz` requires; `nil` disables authentication.
+    public var apiToken: String?
+
+    /// Creates a configuration.
+    public init(host: String = "127.0.0.1", port: Int = 8080, apiToken: String?) {
+        self.host = host
+        self.port = port
+        self.apiToken = apiToken
+    }
+}

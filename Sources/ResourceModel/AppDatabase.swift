@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+
+/// The server's SQLite database: owns the one `DatabaseWriter` and exposes the writes and reads the server needs.
+///
+/// Open the file once per process: `open(directory:)` gives a `DatabasePool` (WAL, readers never block the
+/// writer) for the server, `inMemory()` a `DatabaseQueue` for unit tests. Both run the same migrations and the
+/// same connection setup (foreign keys on, `synchronous=NORMAL`).
+///
+/// Storage conventions shared by every table: instants are `INTEGER` milliseconds since 1970-01-01 UTC,
+/// booleans are `INTEGER` 0/1, structured values (lists, payloads) are JSON `TEXT`.
+public final class AppDatabase: Sendable {
+    /// The SQLite file name inside the data directory.
+    public static let fileName = "lwm2m.sqlite"
+
+    /// The connection (pool or queue) every access goes through.
+    let writer: any DatabaseWriter
+
+    /// Wraps an already opened writer and migrates it to the latest schema.
+    init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens (creating when needed) `<directory>/lwm2m.sqlite` as a WAL `DatabasePool` and migrates it.
+    public static func open(directory: URL) throws -> AppDatabase {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent(fileName).path
+        let pool = try DatabasePool(path: path, configuration: configuration(label: "lwm2m"))
+        return try AppDatabase(pool)
+    }
+
+    /// Opens a private in-memory database (a `DatabaseQueue`), migrated, for tests.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(configuration: configuration(label: "lwm2m-memory")))
+    }
+
+    /// The connection setup every database of this server uses.
+    static func configuration(label: String) -> Configuration {
+        var configuration = Configuration()
+        configuration.label = label
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // WAL + NORMAL: durable across application crashes, may lose the last commits on power loss.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return configuration
+    }
+
+    /// Runs a trivial query; throws when the database does not answer (used by the health check).
+    public func ping() async throws {
+        _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// Closes the connections; every later access throws. Call once at shutdown, after the last writer stopped.
+    public func close() throws {
+        try writer.close()
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Logging
+import LwM2M
+import RESTBridge
+import ResourceModel
+import ServiceLifecycle
+
+/// `lwm2m-server`: the LwM2M server with its CoAP registration interface, SQLite store and REST API.
+@main
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lwm2m-server",
+        abstract: "LwM2M device-management server: CoAP/LwM2M on UDP, REST API on HTTP, SQLite storage.")
+
+    @Option(help: "UDP port for CoAP (LwM2M registration interface).")
+    var coapPort: UInt16 = 5683
+
+    @Option(help: "TCP port for the REST API.")
+    var httpPort: Int = 8080
+
+    @Option(help: "Address to listen on for CoAP and HTTP.")
+    var host: String = "0.0.0.0"
+
+    @Option(help: "Directory for the SQLite database and the generated API token.")
+    var dataDir: String = "./data"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "libcoap's own log level (its 'trace' logs every packet).")
+    var coapLogLevel: Logger.Level = .warning
+
+    @Flag(help: "Disable REST authentication (local development only).")
+    var noAuth = false
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lwm2m-server")
+        let dataDirectory = URL(fileURLWithPath: dataDir, isDirectory: true)
+        let database = try AppDatabase.open(directory: dataDirectory)
+
+        var apiToken: String?
+        if noAuth {
+            logger.warning("REST authentication is DISABLED (--no-auth): anyone who can reach the HTTP port has full access")
+        } else {
+            let (token, generated) = try APIToken.resolve(
+                environment: ProcessInfo.processInfo.environment, dataDirectory: dataDirectory)
+            apiToken = token
+            if generated {
+                // Written unbuffered: printed once, it must not sit in a buffer until exit.
+                let path = dataDirectory.appendingPathComponent(APIToken.fileName).path
+                let notice = "Generated REST API token (stored in \(path)):\n  \(token)\nUse it as: Authorization: Bearer <token>\n"
+                FileHandle.standardOutput.write(Data(notice.utf8))
+            }
+        }
+
+        let server = LwM2MServer(
+            configuration: .init(host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel), logger: logger)
+        server.restore(try await database.onlineRegistrations())
+        try server.start()
+
+        let recorder = RegistrationRecorder(database: database, events: server.events, logger: logger)
+        let app = buildApplication(
+            configuration: RESTConfiguration(host: host, port: httpPort, apiToken: apiToken),
+            database: database, logger: logger)
+        // Shutdown runs in reverse order: the LwM2M server stops CoAP and ends its event stream first,
+        // then HTTP, then the recorder writes whatever events are left.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [recorder, app, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import RESTBridge
+
+@Suite("Errors as problem+json")
+struct ProblemTests {
+    @Test("an unknown route is a 404 problem")
+    func unknownRoute() async throws {
+        let app = makeApplication(database: try await makeSeededDatabase())
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/nope?x=1", method: .get, headers: authorized)
+            #expect(response.status == .notFound)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            #expect(try problem(response) == ProblemBody(
+                type: "about:blank", title: "Not Found", status: 404, detail: "No resource at GET /nope.",
+                instance: "/nope"))
+        }
+    }
+
+    @Test("a known path with an unsupported method is a 405 problem with Allow", arguments: [
+        ("/api/v1/endpoints", HTTPRequest.Method.post), ("/api/v1/endpoints/alpha", .delete), ("/healthz", .put),
+    ])
+    func methodNotAllowed(uri: String, method: HTTPRequest.Method) async throws {
+        let app = makeApplication(database: try await makeSeededDatabase())
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: uri, method: method, headers: authorized)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "GET, HEAD")
+            #expect(response.headers[.contentType] == "application/problem+json")
+            let body = try problem(response)
+            #expect(body.type == "about:blank")
+            #expect(body.title == "Method Not Allowed")
+            #expect(body.status == 405)
+            #expect(body.instance == uri)
+        }
+    }
+
+    @Test("a database failure is a generic 500 problem; nothing internal leaks")
+    func internalError() async throws {
+        let database = try await makeSeededDatabase()
+        try database.close()
+        let app = makeApplication(database: database)
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/endpoints", method: .get, headers: authorized)
+            #expect(response.status == .internalServerError)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            #expect(try problem(response) == ProblemBody(
+                type: "about:blank", title: "Internal Server Error", status: 500,
+                detail: "The server failed to handle the request.", instance: "/api/v1/endpoints"))
+            let text = String(buffer: response.body).lowercased()
+            #expect(!text.contains("sql"))
+            #expect(!text.contains("database"))
+        }
+    }
+
+    @Test("/healthz is a 503 problem when the database does not answer")
+    func healthUnavailable() async throws {
+        let database = try await makeSeededDatabase()
+        try database.close()
+        let app = makeApplication(database: database)
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/healthz", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.contentType] == "application/problem+json")
+            #expect(try problem(response) == ProblemBody(
+                type: "https://lwm2m.dev/problems/database-unavailable", title: "Database unavailable", status: 503,
+                detail: "The database did not answer.", instance: "/healthz"))
+        }
+    }
+}
