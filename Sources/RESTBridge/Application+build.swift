@@ -19,14 +19,19 @@ public func buildApplication(
 /// Builds the API's router: problem+json errors everywhere, `/healthz` open, every other path behind the
 /// bearer token when `configuration.apiToken` is set (unknown paths too, so they reveal nothing).
 public func buildRouter(configuration: RESTConfiguration, database: AppDatabase) -> Router<APIRequestContext> {
+    buildRouter(configuration: configuration, repository: database)
+}
+
+/// `buildRouter` over any repository (tests inject fakes).
+func buildRouter(configuration: RESTConfiguration, repository: any EndpointRepository) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware applies to the routes added after it, and all of it to the not-found responder.
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
-    HealthController(database: database).addRoutes(to: router)
+    HealthController(repository: repository).addRoutes(to: router)
     if let token = configuration.apiToken {
         router.add(middleware: BearerAuthMiddleware(token: token))
     }
-    EndpointController(database: database).addRoutes(to: router)
+    EndpointController(repository: repository).addRoutes(to: router)
     return router
 }

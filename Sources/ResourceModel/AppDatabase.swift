@@ -51,9 +51,4 @@ public final class AppDatabase: Sendable {
     public func ping() async throws {
         _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
-
-    /// Closes the connections; every later access throws. Call once at shutdown, after the last writer stopped.
-    public func close() throws {
-        try writer.close()
-    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import ResourceModel
 import Testing
 
 @testable import RESTBridge
@@ -40,9 +41,8 @@ struct ProblemTests {
 
     @Test("a database failure is a generic 500 problem; nothing internal leaks")
     func internalError() async throws {
-        let database = try await makeSeededDatabase()
-        try database.close()
-        let app = makeApplication(database: database)
+        let app = Application(router: buildRouter(
+            configuration: RESTConfiguration(port: 0, apiToken: testToken), repository: FailingRepository()))
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/v1/endpoints", method: .get, headers: authorized)
             #expect(response.status == .internalServerError)
@@ -52,15 +52,14 @@ struct ProblemTests {
                 detail: "The server failed to handle the request.", instance: "/api/v1/endpoints"))
             let text = String(buffer: response.body).lowercased()
             #expect(!text.contains("sql"))
-            #expect(!text.contains("database"))
+            #expect(!text.contains("no such table"))
         }
     }
 
     @Test("/healthz is a 503 problem when the database does not answer")
     func healthUnavailable() async throws {
-        let database = try await makeSeededDatabase()
-        try database.close()
-        let app = makeApplication(database: database)
+        let app = Application(router: buildRouter(
+            configuration: RESTConfiguration(port: 0, apiToken: testToken), repository: FailingRepository()))
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/healthz", method: .get)
             #expect(response.status == .serviceUnavailable)
@@ -70,4 +69,19 @@ struct ProblemTests {
                 detail: "The database did not answer.", instance: "/healthz"))
         }
     }
+}
+
+/// Storage that fails every call the way a broken database would.
+struct FailingRepository: EndpointRepository {
+    struct StorageError: Error, CustomStringConvertible {
+        var description = "SQLite error 1: no such table: endpoint - while executing `SELECT * FROM \"endpoint\"`"
+    }
+
+    func endpoints(online: Bool?, namePrefix: String?, limit: Int?, offset: Int) async throws -> [EndpointRecord] {
+        throw StorageError()
+    }
+
+    func endpoint(named name: String) async throws -> EndpointRecord? { throw StorageError() }
+
+    func ping() async throws { throw StorageError() }
 }

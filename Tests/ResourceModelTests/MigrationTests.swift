@@ -111,25 +111,24 @@ struct MigrationTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let directory = root.appendingPathComponent("nested/data", isDirectory: true)
 
-        let first = try AppDatabase.open(directory: directory)
-        try await first.apply([
-            .registered(makeRegistration(endpoint: "kept-online", id: "r1"), replaced: nil),
-            .registered(makeRegistration(endpoint: "went-offline", id: "r2"), replaced: nil),
-            .deregistered(makeRegistration(endpoint: "went-offline", id: "r2")),
-        ])
-        let settings = try await first.writer.read { db in
-            [
-                try String.fetchOne(db, sql: "PRAGMA journal_mode"),
-                try Int.fetchOne(db, sql: "PRAGMA synchronous").map(String.init),
-                try Int.fetchOne(db, sql: "PRAGMA foreign_keys").map(String.init),
-            ]
-        }
-        #expect(settings == ["wal", "1", "1"])
-        try first.close()
-        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("lwm2m.sqlite").path))
-
+        do {
+            let first = try AppDatabase.open(directory: directory)
+            try await first.apply([
+                .registered(makeRegistration(endpoint: "kept-online", id: "r1"), replaced: nil),
+                .registered(makeRegistration(endpoint: "went-offline", id: "r2"), replaced: nil),
+                .deregistered(makeRegistration(endpoint: "went-offline", id: "r2")),
+            ])
+            let settings = try await first.writer.read { db in
+                [
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                    try Int.fetchOne(db, sql: "PRAGMA synchronous").map(String.init),
+                    try Int.fetchOne(db, sql: "PRAGMA foreign_keys").map(String.init),
+                ]
+            }
+            #expect(settings == ["wal", "1", "1"])
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("lwm2m.sqlite").path))
+        }  // `first` is released here, closing its connections.
         let second = try AppDatabase.open(directory: directory)
-        defer { try? second.close() }
         #expect(try await second.onlineRegistrations() == [makeRegistration(endpoint: "kept-online", id: "r1")])
         let names = try await second.endpoints().map(\.name)
         #expect(names == ["kept-online", "went-offline"])

@@ -1,11 +1,10 @@
 import Foundation
 import Hummingbird
-import ResourceModel
 
 /// `GET /api/v1/endpoints` and `GET /api/v1/endpoints/{endpoint}`: the endpoints the server knows.
 struct EndpointController {
     /// Where endpoints are read from.
-    let database: AppDatabase
+    let repository: any EndpointRepository
 
     /// Registers the routes (and 405 answers for the other methods) on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
@@ -18,14 +17,14 @@ struct EndpointController {
     /// All endpoints sorted by name; `?online=true|false` filters.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [EndpointDTO] {
         let online = try Self.online(in: request)
-        return try await database.endpoints(online: online).map(EndpointDTO.init(record:))
+        return try await repository.endpoints(online: online, namePrefix: nil, limit: nil, offset: 0).map(EndpointDTO.init(record:))
     }
 
     /// One endpoint by name (percent-decoded), or 404 problem.
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> EndpointDTO {
         let raw = try context.parameters.require("endpoint")
         let name = raw.removingPercentEncoding ?? raw
-        guard let record = try await database.endpoint(named: name) else {
+        guard let record = try await repository.endpoint(named: name) else {
             throw Problem.endpointNotFound(name)
         }
         return EndpointDTO(record: record)

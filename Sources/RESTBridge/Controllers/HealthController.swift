@@ -1,5 +1,4 @@
 import Hummingbird
-import ResourceModel
 
 /// `GET /healthz`: liveness plus a trivial database query; never authenticated.
 struct HealthController {
@@ -9,8 +8,8 @@ struct HealthController {
         var status: String
     }
 
-    /// The database that must answer.
-    let database: AppDatabase
+    /// The storage that must answer.
+    let repository: any EndpointRepository
 
     /// Registers the route (and 405 answers for the other methods) on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
@@ -21,7 +20,7 @@ struct HealthController {
     /// 200 `{"status":"ok"}` when the database answers, else 503 problem (the cause is logged).
     @Sendable func health(_ request: Request, context: APIRequestContext) async throws -> Status {
         do {
-            try await database.ping()
+            try await repository.ping()
         } catch {
             context.logger.error("health check: database does not answer", metadata: ["error": "\(error)"])
             throw Problem.databaseUnavailable

@@ -1,0 +1,40 @@
+# The two entry points of the README: `make run` and `make test`. Both install the Debian packages
+# the build needs (libcoap with GnuTLS, its command-line tools, SQLite) when they are missing.
+
+APT_PACKAGES := pkg-config libcoap3-dev libcoap3-bin libsqlite3-dev libgnutls28-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT ?= swift
+DATA_DIR ?= ./data
+ARGS ?=
+
+.PHONY: deps build release run test sim clean
+
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.2 or newer is required (https://www.swift.org/install/linux/)"; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Runs the server with the embedded SQLite store in $(DATA_DIR); extra flags via ARGS="--coap-port 5684 ...".
+run: release
+	.build/release/lwm2m-server --data-dir $(DATA_DIR) $(ARGS)
+
+# Runs a simulator against a local server: make sim ARGS="--count 100".
+sim: release
+	.build/release/lwm2m-sim $(ARGS)
+
+# The whole test suite: unit tests and end-to-end tests against the real server, simulator and coap-client.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build

@@ -1,0 +1,123 @@
+import CoAP
+import Foundation
+import Logging
+import LwM2M
+import ServiceLifecycle
+import Synchronization
+
+/// Runs all simulated endpoints on one CoAP endpoint (one libcoap context, one socket per endpoint).
+final class Simulation: Service, Sendable {
+    let server: ServerAddress
+    let names: [String]
+    let lifetime: Int
+    let version: LwM2MVersion
+    let rate: Int
+    let duration: Duration?
+    let logger: Logger
+    let devices: DeviceDirectory
+    let coap: CoAPEndpoint
+    let stats = SimulationStats()
+
+    init(server: ServerAddress, names: [String], lifetime: Int, version: LwM2MVersion, rate: Int,
+         duration: Duration?, logger: Logger) {
+        self.server = server
+        self.names = names
+        self.lifetime = lifetime
+        self.version = version
+        self.rate = rate
+        self.duration = duration
+        self.logger = logger
+        let devices = DeviceDirectory()
+        self.devices = devices
+        coap = CoAPEndpoint(configuration: .init(), logger: logger) { inbound in
+            devices.device(for: inbound.session)?.handle(inbound.request) ?? .error(.notFound, "unknown session")
+        }
+    }
+
+    func run() async throws {
+        try coap.start()
+        defer { coap.stop() }
+        logger.info("starting simulated endpoints", metadata: [
+            "count": "\(names.count)", "server": "\(server.host):\(server.port)", "lwm2m": "\(version.rawValue)",
+        ])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.report() }
+            for (index, name) in names.enumerated() {
+                let device = SimulatedDevice(
+                    name: name, lifetime: lifetime, version: version, coap: coap, server: server,
+                    logger: logger, stats: stats)
+                let delay = Duration.seconds(Double(index) / Double(rate))
+                group.addTask {
+                    try? await Task.sleep(for: delay)
+                    guard !Task.isCancelled else { return }
+                    await device.live(directory: self.devices)
+                }
+            }
+            await waitForGracefulShutdown(orAfter: duration)
+            group.cancelAll()
+        }
+        // De-register everything still registered, paced like registration: a burst of thousands of
+        // datagrams at once overflows the server's socket buffer and costs retransmissions.
+        let registered = devices.all
+        let deregistered = await withTaskGroup(of: Bool.self) { group in
+            for (index, device) in registered.enumerated() {
+                let delay = Duration.seconds(Double(index) / Double(rate))
+                group.addTask {
+                    try? await Task.sleep(for: delay)
+                    return await device.deregister()
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        let final = stats.withLock { $0 }
+        logger.info("simulation stopped", metadata: [
+            "deregistered": "\(deregistered)", "updates": "\(final.updates)", "failures": "\(final.failures)",
+        ])
+    }
+
+    /// Logs progress every few seconds, and once when every endpoint has registered.
+    private func report() async {
+        var announced = false
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            let current = stats.withLock { $0 }
+            if !announced, current.registered >= names.count {
+                announced = true
+                logger.notice("all endpoints registered", metadata: ["count": "\(names.count)"])
+            }
+        }
+    }
+}
+
+/// Finds a simulated device by the session a request arrived on (read on the CoAP I/O thread).
+final class DeviceDirectory: Sendable {
+    private let bySession = Mutex<[CoAPSessionID: SimulatedDevice]>([:])
+
+    func add(_ device: SimulatedDevice, session: CoAPSessionID) { bySession.withLock { $0[session] = device } }
+    func remove(session: CoAPSessionID) { _ = bySession.withLock { $0.removeValue(forKey: session) } }
+    func device(for session: CoAPSessionID) -> SimulatedDevice? { bySession.withLock { $0[session] } }
+    var all: [SimulatedDevice] { bySession.withLock { Array($0.values) } }
+}
+
+/// Suspends until the service group starts a graceful shutdown, or `duration` (when given) has passed.
+func waitForGracefulShutdown(orAfter duration: Duration?) async {
+    let deadline = duration.map { ContinuousClock.now.advanced(by: $0) }
+    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        if let deadline, ContinuousClock.now >= deadline { return }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+}
+
+/// Counters shared by all simulated devices.
+final class SimulationStats: Sendable {
+    struct Counts {
+        var registered = 0
+        var updates = 0
+        var reRegistrations = 0
+        var failures = 0
+    }
+
+    private let counts = Mutex(Counts())
+
+    func withLock<T: Sendable>(_ body: (inout Counts) -> T) -> T { counts.withLock { body(&$0) } }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import CoAP
+import Foundation
+import Logging
+import LwM2M
+import ServiceLifecycle
+
+/// `lwm2m-sim`: plays many LwM2M clients from one process, each with its own UDP socket.
+@main
+struct SimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lwm2m-sim",
+        abstract: "LwM2M endpoint simulator: registers N clients, keeps them updated, de-registers on SIGINT/SIGTERM.")
+
+    @Option(help: "The LwM2M server, coap://HOST:PORT.")
+    var server: String = "coap://127.0.0.1:5683"
+
+    @Option(help: "How many endpoints to simulate.")
+    var count: Int = 1
+
+    @Option(help: "Endpoint name prefix; names are PREFIX1 ... PREFIXN.")
+    var prefix: String = "sim-"
+
+    @Option(help: "Registration lifetime in seconds; updates are sent at half of it.")
+    var lifetime: Int = 300
+
+    @Option(help: "LwM2M version to announce: 1.0, 1.1 or 1.2.")
+    var lwm2m: String = "1.1"
+
+    @Option(help: "Registrations started per second (spreads the initial burst).")
+    var rate: Int = 500
+
+    @Option(help: "Stop (and de-register) after this many seconds; 0 runs until SIGINT/SIGTERM.")
+    var duration: Int = 0
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be at least 1") }
+        guard lifetime > 0 else { throw ValidationError("--lifetime must be positive") }
+        guard rate > 0 else { throw ValidationError("--rate must be positive") }
+        guard LwM2MVersion(rawValue: lwm2m) != nil else { throw ValidationError("--lwm2m must be 1.0, 1.1 or 1.2") }
+        _ = try ServerAddress(server)
+    }
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lwm2m-sim")
+        FileDescriptorLimit.raise(toAtLeast: count + 64, logger: logger)
+        let address = try ServerAddress(server)
+        let simulation = Simulation(
+            server: address, names: (1...count).map { "\(prefix)\($0)" }, lifetime: lifetime,
+            version: LwM2MVersion(rawValue: lwm2m) ?? .v1_1, rate: rate,
+            duration: duration > 0 ? .seconds(duration) : nil, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [simulation], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// A `coap://host:port` server address.
+struct ServerAddress: Sendable {
+    var host: String
+    var port: UInt16
+
+    init(_ text: String) throws {
+        guard let url = URL(string: text), url.scheme == "coap", let host = url.host, !host.isEmpty else {
+            throw ValidationError("--server must look like coap://HOST:PORT, got '\(text)'")
+        }
+        self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        port = UInt16(url.port ?? 5683)
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,189 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Where the package's executables were built: beside the test bundle, or `LWM2M_BIN_DIR`.
+enum Binaries {
+    static var directory: URL {
+        if let dir = ProcessInfo.processInfo.environment["LWM2M_BIN_DIR"] {
+            return URL(fileURLWithPath: dir, isDirectory: true)
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent()
+    }
+
+    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+}
+
+/// Free loopback ports, found by binding port 0 (released before use; the kernel hands out ports in sequence,
+/// so reuse within a test run is unlikely).
+enum FreePort {
+    static func udp() -> UInt16 { find(type: Int32(SOCK_DGRAM.rawValue)) }
+    static func tcp() -> UInt16 { find(type: Int32(SOCK_STREAM.rawValue)) }
+
+    private static func find(type: Int32) -> UInt16 {
+        let fd = socket(AF_INET, type, 0)
+        precondition(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                precondition(bind(fd, $0, length) == 0)
+                precondition(getsockname(fd, $0, &length) == 0)
+            }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
+
+/// A child process whose output goes to a log file that tests can read.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let logURL: URL
+
+    init(executable: URL, arguments: [String], logURL: URL, environment: [String: String] = [:]) throws {
+        self.logURL = logURL
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        log.seekToEndOfFile()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` and waits (bounded) for the process to exit; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(20)) async -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// The real `lwm2m-server` on free loopback ports with a data directory of its own.
+final class ServerProcess: @unchecked Sendable {
+    static let token = "e2e-test-token"
+
+    let dataDir: URL
+    let coapPort: UInt16
+    let httpPort: UInt16
+    private(set) var child: ChildProcess?
+    private var generation = 0
+
+    init(dataDir: URL? = nil) {
+        self.dataDir = dataDir ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("lwm2m-e2e-\(UUID().uuidString)", isDirectory: true)
+        coapPort = FreePort.udp()
+        httpPort = FreePort.tcp()
+    }
+
+    var coapURL: String { "coap://127.0.0.1:\(coapPort)" }
+
+    /// Starts the server and waits until `/healthz` answers.
+    func start(extraArguments: [String] = []) async throws {
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        generation += 1
+        child = try ChildProcess(
+            executable: Binaries.url("lwm2m-server"),
+            arguments: ["--coap-port", "\(coapPort)", "--http-port", "\(httpPort)", "--host", "127.0.0.1",
+                        "--data-dir", dataDir.path, "--log-level", "debug"] + extraArguments,
+            logURL: dataDir.appendingPathComponent("server-\(generation).log"),
+            environment: ["LWM2M_API_TOKEN": Self.token])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let (status, _) = try? await http("GET", "/healthz", token: nil), status == 200 { return }
+            guard child?.isRunning == true else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw E2EError("server did not become healthy; log:\n\(log)")
+    }
+
+    /// Graceful stop (SIGTERM) or a hard kill.
+    func stop(signal: Int32 = SIGTERM) async {
+        await child?.stop(signal: signal)
+    }
+
+    /// Everything every server generation logged so far.
+    var log: String {
+        (1...max(generation, 1)).map {
+            (try? String(contentsOf: dataDir.appendingPathComponent("server-\($0).log"), encoding: .utf8)) ?? ""
+        }.joined()
+    }
+
+    /// One HTTP request to the REST API; returns status and body.
+    func http(_ method: String, _ path: String, token: String? = ServerProcess.token, body: Data? = nil)
+        async throws -> (Int, Data)
+    {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(httpPort)\(path)")!)
+        request.httpMethod = method
+        request.timeoutInterval = 10
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    /// `GET /api/v1/endpoints` decoded as JSON objects.
+    func endpoints() async throws -> [[String: Any]] {
+        let (status, data) = try await http("GET", "/api/v1/endpoints")
+        guard status == 200 else { throw E2EError("GET /api/v1/endpoints answered \(status)") }
+        return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+    }
+
+    /// `GET /api/v1/endpoints/{name}` as a JSON object, or `nil` on 404.
+    func endpoint(_ name: String) async throws -> [String: Any]? {
+        let (status, data) = try await http("GET", "/api/v1/endpoints/\(name)")
+        if status == 404 { return nil }
+        guard status == 200 else { throw E2EError("GET endpoint answered \(status)") }
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes.
+    func eventually(
+        timeout: Duration = .seconds(15), _ what: String, _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw E2EError("timed out waiting for: \(what)")
+    }
+
+    deinit {
+        if let child, child.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: dataDir)
+    }
+}
+
+/// A failed end-to-end expectation with a message.
+struct E2EError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

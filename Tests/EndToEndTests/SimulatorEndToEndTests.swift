@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// `lwm2m-sim` against the real server: many endpoints, updates across a server restart, de-registration.
+@Suite(.serialized)
+struct SimulatorEndToEndTests {
+    @Test func twoHundredSimulatedEndpointsSurviveARestart() async throws {
+        let server = ServerProcess()
+        try await server.start()
+        let count = 200
+        let sim = try ChildProcess(
+            executable: Binaries.url("lwm2m-sim"),
+            arguments: ["--server", server.coapURL, "--count", "\(count)", "--prefix", "e2e-", "--lifetime", "4"],
+            logURL: server.dataDir.appendingPathComponent("sim.log"))
+        defer { Task { await sim.stop(signal: SIGKILL) } }
+
+        try await server.eventually(timeout: .seconds(30), "\(count) endpoints online") {
+            try await server.endpoints().filter { $0["online"] as? Bool == true }.count == count
+        }
+        let before = try await server.endpoints()
+        #expect(Set(before.compactMap { $0["endpoint"] as? String }) == Set((1...count).map { "e2e-\($0)" }))
+        let ids = Dictionary(uniqueKeysWithValues: before.map { ($0["endpoint"] as! String, $0["registrationId"] as! String) })
+
+        await server.stop()
+        let restartedAt = ISO8601DateFormatter().string(from: Date())
+        try await server.start()
+        defer { Task { await server.stop() } }
+
+        // Every endpoint updates (2 s interval) against the restarted server and keeps its registration.
+        try await server.eventually(timeout: .seconds(20), "all endpoints updated after the restart") {
+            let now = try await server.endpoints()
+            return now.count == count && now.allSatisfy {
+                ($0["online"] as? Bool == true) && (($0["lastSeen"] as? String ?? "") > restartedAt)
+            }
+        }
+        let after = try await server.endpoints()
+        for endpoint in after {
+            let name = endpoint["endpoint"] as! String
+            #expect(endpoint["registrationId"] as? String == ids[name], "\(name) re-registered instead of updating")
+        }
+        #expect(!sim.log.contains("registering again"))
+
+        // SIGINT: the simulator de-registers everything.
+        let status = await sim.stop(signal: SIGINT)
+        #expect(status == 0)
+        #expect(sim.log.contains("deregistered=\(count)"))
+        try await server.eventually("all offline") {
+            try await server.endpoints().allSatisfy { $0["online"] as? Bool == false }
+        }
+    }
+}
