@@ -6,9 +6,10 @@ import Logging
 // CoAPIOLoop through the context's app data. They run on the I/O thread (inside coap_io_process).
 
 /// Request handler for every method on the "unknown resource", i.e. every path.
-let coapRequestCallback: coap_method_handler_t = { _, session, request, query, response in
-    guard let session, let request, let response, let loop = CoAPIOLoop.from(session: session) else { return }
-    loop.handleRequest(session: session, request: request, query: query, response: response)
+let coapRequestCallback: coap_method_handler_t = { resource, session, request, query, response in
+    guard let resource, let session, let request, let response, let loop = CoAPIOLoop.from(session: session)
+    else { return }
+    loop.handleRequest(resource: resource, session: session, request: request, query: query, response: response)
 }
 
 /// Response handler for requests this endpoint sent (and, later, notifications).
@@ -38,7 +39,8 @@ let coapEventCallback: coap_event_handler_t = { session, event in
 
 extension CoAPIOLoop {
     func handleRequest(
-        session: OpaquePointer, request: OpaquePointer, query: UnsafePointer<coap_string_t>?, response: OpaquePointer
+        resource: OpaquePointer, session: OpaquePointer, request: OpaquePointer,
+        query: UnsafePointer<coap_string_t>?, response: OpaquePointer
     ) {
         let id = sessionID(for: session)
         let raw = coap_pdu_get_code(request).rawValue
@@ -69,7 +71,8 @@ extension CoAPIOLoop {
         let token = PDUReader.token(request)
         let answer = requestHandler(
             CoAPInboundRequest(request: inbound, session: CoAPSessionID(rawValue: id), peerAddress: peer, token: token))
-        PDUWriter.fill(response: response, with: answer, session: session, request: request, query: query)
+        PDUWriter.fill(
+            response: response, with: answer, resource: resource, session: session, request: request, query: query)
     }
 
     func handleResponse(session: OpaquePointer, received: OpaquePointer) -> coap_response_t {

@@ -48,8 +48,8 @@ enum PDUWriter {
 
     /// Fills a response PDU that libcoap pre-populated with the request's token and type.
     static func fill(
-        response pdu: OpaquePointer, with answer: CoAPResponse, session: OpaquePointer, request: OpaquePointer,
-        query: UnsafePointer<coap_string_t>?
+        response pdu: OpaquePointer, with answer: CoAPResponse, resource: OpaquePointer, session: OpaquePointer,
+        request: OpaquePointer, query: UnsafePointer<coap_string_t>?
     ) {
         coap_pdu_set_code(pdu, coap_pdu_code_t(rawValue: UInt32(answer.code.rawValue)))
         if let observe = answer.observe { addUInt(pdu, CoAPOptionNumber.observe, UInt64(observe)) }
@@ -57,7 +57,7 @@ enum PDUWriter {
         if answer.payload.count > largePayloadThreshold {
             let (copy, count) = mallocCopy(answer.payload)
             _ = coap_add_data_large_response(
-                nil, session, request, pdu, query, answer.contentFormat ?? 42,
+                resource, session, request, pdu, query, answer.contentFormat ?? 42,
                 answer.maxAge.map { Int32(clamping: $0) } ?? -1, 0, count, copy, freeLargeData, UnsafeMutableRawPointer(mutating: copy))
             return
         }

@@ -37,7 +37,7 @@ public struct EndpointRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var lastSeen: Date
     /// Whether the registration is live (not de-registered, not expired).
     public var online: Bool
-    /// When the row was first inserted.
+    /// When the endpoint was first stored (the `registeredAt` of its first registration, so no clock is needed).
     public var createdAt: Date
 
     /// The stored form of one object link: the JSON shape belongs to this table, not to `ObjectLink`'s coding.

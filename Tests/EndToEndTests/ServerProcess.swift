@@ -10,7 +10,12 @@ enum Binaries {
         if let dir = ProcessInfo.processInfo.environment["LWM2M_BIN_DIR"] {
             return URL(fileURLWithPath: dir, isDirectory: true)
         }
-        return Bundle.main.bundleURL.deletingLastPathComponent()
+        // The test runner lives in the build directory (as `<pkg>PackageTests.xctest`), beside the executables.
+        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        return candidates.first {
+            FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("lwm2m-server").path)
+        } ?? candidates[0]
     }
 
     static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }

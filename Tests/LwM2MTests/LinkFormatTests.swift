@@ -63,12 +63,15 @@ struct LinkFormatTests {
         #expect(try LinkFormat.parse(LinkFormat.serialize(links)) == links)
     }
 
-    @Test func everyTruncationOfAValidDocumentIsHandled() {
+    @Test func everyTruncationOfAValidDocumentIsHandled() throws {
         let bytes = Array(#"</>;rt="oma.lwm2m";ct=110,</1/0>,</3/0>;ver="1.1""#.utf8)
         for n in 0...bytes.count {
             // Must either throw a ParseError or return links: never crash.
             _ = try? LinkFormat.parse(Array(bytes.prefix(n)))
         }
-        #expect(throws: LinkFormat.ParseError.self) { try LinkFormat.parse(Array(bytes.prefix(20))) }
+        #expect(throws: LinkFormat.ParseError.self) { try LinkFormat.parse(Array(bytes.prefix(10))) }  // open quote
+        #expect(throws: LinkFormat.ParseError.self) { try LinkFormat.parse(Array(bytes.prefix(19))) }  // trailing ';'
+        #expect(try LinkFormat.parse(Array(bytes.prefix(20))).first?.hasParameter("c") == true)  // a valueless 'c'
+
     }
 }

@@ -61,8 +61,11 @@ struct EndpointRoutesTests {
             let dto = try APIJSON.decoder().decode(EndpointDTO.self, from: Data(buffer: response.body))
             #expect(dto.endpoint == "gamma")
             #expect(dto.online == false)
-            #expect(dto.registeredAt == t0)
-            #expect(dto.lastSeen == t0.addingTimeInterval(1.5))
+            // Same instant to the millisecond (parsing rebuilds the Double from calendar fields).
+            #expect(abs(dto.registeredAt.timeIntervalSince(t0)) < 0.0005)
+            #expect(abs(dto.lastSeen.timeIntervalSince(t0.addingTimeInterval(1.5))) < 0.0005)
+            #expect(dto.objectLinks == ["/3/0"])
+            #expect(dto.supportedContentFormats == [110, 112])
         }
     }
 
