@@ -46,7 +46,6 @@ final class BatchBuffer<Element: Sendable>: Sendable {
         precondition(maxCount > 0, "maxCount must be positive")
         while true {
             let taken = state.withLock { state -> [Element]?? in
-                if state.finished { return .some(nil) }
                 if !state.items.isEmpty {
                     let count = min(maxCount, state.items.count)
                     let batch = Array(state.items.prefix(count))

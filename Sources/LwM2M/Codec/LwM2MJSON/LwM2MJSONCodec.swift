@@ -1,0 +1,98 @@
+/// The LwM2M JSON codec (11543, LwM2M 1.0 Core §6.4.4; kept in LwM2M 1.1 Core §7.4.4): `LwM2MJSONDocument` plus
+/// the shared node mapping. Names resolve as `bn + n` and times as `bt + t`; opaque values travel as base64 in
+/// `sv` (the format has no data field), object links as `"o:i"` in `ov`.
+///
+/// Encoding one node writes `bn` = the node's path (with a trailing `/` unless it is a single value) and relative
+/// names. Several nodes or groups are written without `bn` and with full names; timestamped groups give every
+/// entry an absolute `t`.
+public struct LwM2MJSONCodec: LwM2MMultiNodeCodec {
+    /// Creates the codec.
+    public init() {}
+
+    /// `ContentFormat.lwm2mJSON`.
+    public var format: ContentFormat { .lwm2mJSON }
+
+    /// Encodes a node at `path`.
+    public func encode(_ node: LwM2MNode, at path: LwM2MPath, model: any ObjectModelProvider) throws(LwM2MCodecError)
+        -> [UInt8]
+    {
+        try Format().encodeNode(node, at: path, model: model)
+    }
+
+    /// Decodes the node at `path`.
+    public func decode(_ bytes: [UInt8], at path: LwM2MPath, model: any ObjectModelProvider) throws(LwM2MCodecError)
+        -> LwM2MNode
+    {
+        try Format().decodeNode(bytes, at: path, model: model)
+    }
+
+    /// Encodes several nodes.
+    public func encodeNodes(_ nodes: [LwM2MPath: LwM2MNode], model: any ObjectModelProvider) throws(LwM2MCodecError)
+        -> [UInt8]
+    {
+        try Format().encodeNodeMap(nodes, model: model)
+    }
+
+    /// Decodes several nodes.
+    public func decodeNodes(_ bytes: [UInt8], paths: [LwM2MPath]?, model: any ObjectModelProvider)
+        throws(LwM2MCodecError) -> [LwM2MPath: LwM2MNode]
+    {
+        try Format().decodeNodeMap(bytes, paths: paths, model: model)
+    }
+
+    /// Encodes timestamped groups.
+    public func encodeTimestamped(_ groups: [TimestampedNodes], model: any ObjectModelProvider)
+        throws(LwM2MCodecError) -> [UInt8]
+    {
+        try Format().encodeTimestampedGroups(groups, model: model)
+    }
+
+    /// Decodes a timestamped payload.
+    public func decodeTimestamped(_ bytes: [UInt8], paths: [LwM2MPath]?, model: any ObjectModelProvider)
+        throws(LwM2MCodecError) -> [TimestampedNodes]
+    {
+        try Format().decodeTimestampedGroups(bytes, paths: paths, model: model)
+    }
+
+    /// The wire side: LwM2M JSON bytes ↔ leaves.
+    private struct Format: LeafPayloadFormat {
+        var opaqueAsString: Bool { true }
+
+        func parseLeaves(_ bytes: [UInt8]) throws(LwM2MCodecError) -> [RawLeaf] {
+            let document = try LwM2MJSONDocument(bytes: bytes)
+            let baseName = document.baseName ?? ""
+            var leaves: [RawLeaf] = []
+            for entry in document.entries {
+                var time: Double?
+                if document.baseTime != nil || entry.time != nil {
+                    time = (document.baseTime?.doubleValue ?? 0) + (entry.time?.doubleValue ?? 0)
+                }
+                let path = try LwM2MPath(baseName + (entry.name ?? ""))
+                leaves.append(RawLeaf(path: path, time: time, value: entry.value))
+            }
+            return leaves
+        }
+
+        func serializeLeaves(_ groups: [RawLeafGroup]) throws(LwM2MCodecError) -> [UInt8] {
+            if groups.count == 1, groups[0].time == nil {
+                let group = groups[0]
+                let baseName = group.leaves.first.map { RawLeafGroup.names(of: $0.path, base: group.base).baseName }
+                let entries = group.leaves.map { leaf in
+                    LwM2MJSONDocument.Entry(name: RawLeafGroup.names(of: leaf.path, base: group.base).name, time: nil,
+                                            value: leaf.value)
+                }
+                return try LwM2MJSONDocument(baseName: baseName ?? group.base.description, baseTime: nil,
+                                             entries: entries).bytes()
+            }
+            var entries: [LwM2MJSONDocument.Entry] = []
+            for group in groups {
+                for leaf in group.leaves {
+                    entries.append(LwM2MJSONDocument.Entry(
+                        name: leaf.path.description, time: group.time.map(SenMLNodeMapper.timeNumber),
+                        value: leaf.value))
+                }
+            }
+            return try LwM2MJSONDocument(baseName: nil, baseTime: nil, entries: entries).bytes()
+        }
+    }
+}
