@@ -73,10 +73,25 @@ struct ServerCommand: AsyncParsableCommand {
         // then HTTP, then the recorder writes whatever events are left.
         let group = ServiceGroup(
             configuration: .init(
-                services: [recorder, app, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [DrainThenWait(recorder), app, server], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await group.run()
         logger.info("stopped")
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Runs a service that ends on its own (the recorder ends when the server's event stream does), then waits
+/// for its turn in the group's graceful shutdown: ServiceGroup treats a service that returns before it was
+/// asked to stop as a failure.
+struct DrainThenWait<Inner: Service>: Service {
+    let inner: Inner
+
+    init(_ inner: Inner) { self.inner = inner }
+
+    func run() async throws {
+        try await inner.run()
+        try? await gracefulShutdown()
+    }
+}

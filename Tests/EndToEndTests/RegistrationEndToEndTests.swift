@@ -83,7 +83,10 @@ struct RegistrationEndToEndTests {
         let registered = try await CoAPClientTool.register(server, query: "ep=durable&lt=600&lwm2m=1.0")
         let id = try #require(registered.locationPath.last)
         try await server.eventually("stored") { try await server.endpoint("durable") != nil }
-        await server.stop()
+        let status = await server.stop()
+        #expect(status == 0, "graceful shutdown failed:\n\(server.log)")
+        #expect(server.log.contains("stopped"))
+        #expect(!server.log.contains(" error "))
         try await server.start()
         defer { Task { await server.stop() } }
         let restored = try #require(try await server.endpoint("durable"))

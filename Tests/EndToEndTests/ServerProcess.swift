@@ -126,9 +126,10 @@ final class ServerProcess: @unchecked Sendable {
         throw E2EError("server did not become healthy; log:\n\(log)")
     }
 
-    /// Graceful stop (SIGTERM) or a hard kill.
-    func stop(signal: Int32 = SIGTERM) async {
-        await child?.stop(signal: signal)
+    /// Graceful stop (SIGTERM) or a hard kill; returns the exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) async -> Int32 {
+        await child?.stop(signal: signal) ?? -1
     }
 
     /// Everything every server generation logged so far.
