@@ -34,6 +34,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(help: "Disable REST authentication (local development only).")
     var noAuth = false
 
+    @Option(help: "A directory of additional OMA DDF XML object definitions (repeatable).")
+    var objectDefinitions: [String] = []
+
     func run() async throws {
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -60,8 +63,25 @@ struct ServerCommand: AsyncParsableCommand {
             }
         }
 
+        let (objectModel, diagnostics, builtin) = ObjectModelRegistry.loadBuiltin(
+            extraDirectories: objectDefinitions.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        for diagnostic in diagnostics {
+            logger.warning("skipped object definition", metadata: [
+                "file": "\(diagnostic.file.path)", "reason": "\(diagnostic.reason)",
+            ])
+        }
+        if builtin == nil {
+            logger.warning("built-in object definitions not found; set LWM2M_OBJECT_DEFINITIONS to the ObjectDefinitions directory")
+        }
+        logger.info("object definitions loaded", metadata: [
+            "objects": "\(objectModel.count)", "builtin": "\(builtin?.path ?? "-")",
+            "extra": "\(objectDefinitions.joined(separator: ","))",
+        ])
+
         let server = LwM2MServer(
-            configuration: .init(host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel), logger: logger)
+            configuration: .init(host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel), logger: logger,
+            objectModel: objectModel,
+            knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil })
         server.restore(try await database.onlineRegistrations())
         try server.start()
 

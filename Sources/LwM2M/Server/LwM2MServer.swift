@@ -40,12 +40,26 @@ public final class LwM2MServer: Service, Sendable {
     let configuration: Configuration
     let registry: RegistrationRegistry
     let endpoint: CoAPEndpoint
+    let requestEncoder: DeviceRequestEncoder
+    let knownEndpoint: @Sendable (String) async -> Bool
+    let logger: Logger
 
-    /// Creates a server; `clock` supplies "now" for lifetimes (inject one in tests).
+    /// Creates a server.
+    ///
+    /// - Parameters:
+    ///   - objectModel: the object definitions used to type device payloads.
+    ///   - knownEndpoint: whether an endpoint name has ever registered (from storage); it tells an unknown
+    ///     endpoint from an offline one when a device-management request finds no live registration.
+    ///   - clock: supplies "now" for lifetimes (inject one in tests).
     public init(
-        configuration: Configuration, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+        configuration: Configuration, logger: Logger, objectModel: ObjectModelRegistry = ObjectModelRegistry(),
+        knownEndpoint: @escaping @Sendable (String) async -> Bool = { _ in false },
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
+        self.logger = logger
+        self.requestEncoder = DeviceRequestEncoder(model: objectModel)
+        self.knownEndpoint = knownEndpoint
         let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self, bufferingPolicy: .unbounded)
         self.events = events
         let sessions = SessionHolder()
