@@ -75,6 +75,19 @@ public final class CoAPEndpoint: Sendable {
         }
     }
 
+    /// Opens a session to a peer from the listening address and port, for a peer whose own session is gone
+    /// (e.g. a client registered before a restart): it sees requests come from the server's usual port.
+    public func connectFromListeningPort(host: String, port: UInt16) async throws -> CoAPSessionID {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CoAPSessionID, any Error>) in
+            let accepted = loop.submit { loop in
+                continuation.resume(with: Result {
+                    try loop.openClientSession(host: host, port: port, fromListeningPort: true)
+                })
+            }
+            if !accepted { continuation.resume(throwing: CoAPError(.notRunning, "endpoint not running")) }
+        }
+    }
+
     /// Sends `request` to the peer of `session` and waits for its response (RFC 7252 §5.2), at most `timeout`.
     ///
     /// Confirmable requests are retransmitted by libcoap; block-wise transfers in either direction are done

@@ -21,10 +21,24 @@ extension CoAPIOLoop {
     }
 
     /// Opens a UDP client session to `host:port` and returns its id; the endpoint holds it until released.
-    func openClientSession(host: String, port: UInt16) throws(CoAPError) -> CoAPSessionID {
+    ///
+    /// With `fromListeningPort`, the session's socket is bound to the listening address and port (libcoap sets
+    /// SO_REUSEADDR) and connected to the peer, so the peer sees requests come from the server's usual
+    /// address, and Linux delivers the peer's datagrams to this more specific socket.
+    func openClientSession(host: String, port: UInt16, fromListeningPort: Bool = false) throws(CoAPError) -> CoAPSessionID {
         guard let ctx = context else { throw CoAPError(.notRunning, "no context") }
         var address = try SocketAddress.resolve(host: host, port: port, passive: false)
-        guard let session = coap_new_client_session(ctx, nil, &address, COAP_PROTO_UDP) else {
+        var local = coap_address_t()
+        if fromListeningPort {
+            guard let bindHost = configuration.bindHost, let boundPort else {
+                throw CoAPError(.notRunning, "no listening endpoint to send from")
+            }
+            local = try SocketAddress.resolve(host: bindHost, port: boundPort, passive: true)
+        }
+        let created = fromListeningPort
+            ? coap_new_client_session(ctx, &local, &address, COAP_PROTO_UDP)
+            : coap_new_client_session(ctx, nil, &address, COAP_PROTO_UDP)
+        guard let session = created else {
             throw CoAPError(.sendFailed, "cannot open a session to \(host):\(port)")
         }
         let id = sessionID(for: session)

@@ -20,13 +20,23 @@ struct CoAPEndpointTests {
             func withLock<T: Sendable>(_ body: (inout CoAPSessionID?) -> T) -> T { value.withLock { body(&$0) } }
         }
 
+        let peerBox: PeerBox
+
+        final class PeerBox: Sendable {
+            let value = Mutex<String?>(nil)
+            func withLock<T: Sendable>(_ body: (inout String?) -> T) -> T { value.withLock { body(&$0) } }
+        }
+
         init(logger: Logger) throws {
             let sessionBox = SessionBox()
+            let peerBox = PeerBox()
             self.sessionBox = sessionBox
+            self.peerBox = peerBox
             endpoint = CoAPEndpoint(
                 configuration: .init(bindHost: "127.0.0.1", bindPort: 0), logger: logger
             ) { inbound in
                 sessionBox.withLock { $0 = inbound.session }
+                peerBox.withLock { $0 = inbound.peerAddress }
                 let r = inbound.request
                 if r.path == "/echo" {
                     let text = "\(r.method) \(r.path)?\(r.uriQuery.joined(separator: "&")) cf=\(r.contentFormat.map(String.init) ?? "-")"
@@ -111,6 +121,29 @@ struct CoAPEndpointTests {
         let unknown = try await server.endpoint.send(CoAPRequest(method: .get, uriPath: ["9"]), on: serverSide)
         #expect(unknown.code == .notFound)
         server.endpoint.release(serverSide)
+    }
+
+    @Test func serverReachesAPeerFromItsListeningPortWithoutAPriorSession() async throws {
+        let server = try Server(logger: logger)
+        defer { server.endpoint.stop() }
+        let seen = Server.SessionBox()
+        let device = CoAPEndpoint(configuration: .init(), logger: logger) { inbound in
+            seen.withLock { $0 = inbound.session }
+            return CoAPResponse(code: .content, contentFormat: 0, payload: Array("pong".utf8))
+        }
+        try device.start()
+        defer { device.stop() }
+        // The device's socket is connected to the server's port: only datagrams from that port reach it.
+        let deviceSession = try await device.connect(host: "127.0.0.1", port: server.port)
+        _ = try await device.send(CoAPRequest(method: .post, uriPath: ["echo"]), on: deviceSession)
+        // As after a restart: the server knows only the device's address, not a session.
+        let peer = try #require(server.peerBox.withLock { $0 })
+        let parts = peer.split(separator: ":")
+        let fresh = try await server.endpoint.connectFromListeningPort(host: String(parts[0]), port: UInt16(parts[1])!)
+        let answer = try await server.endpoint.send(CoAPRequest(method: .get, uriPath: ["ping"]), on: fresh)
+        #expect(answer.code == .content)
+        #expect(answer.payloadText == "pong")
+        #expect(seen.withLock { $0 } == deviceSession)  // it arrived on the device's existing session
     }
 
     @Test func timeoutAndClosedSessionAreErrors() async throws {

@@ -94,6 +94,16 @@ public struct RegistrationTable: Sendable {
         return (.updated(registration), previous == entry.session ? nil : previous)
     }
 
+    /// Gives a registration without a session (restored after a restart) the session `session`; returns the
+    /// session the registration now has (an earlier one wins), or `nil` when the registration is gone.
+    public mutating func attach(session: CoAPSessionID, to id: String) -> CoAPSessionID? {
+        guard var entry = entries[id] else { return nil }
+        if let existing = entry.session { return existing }
+        entry.session = session
+        entries[id] = entry
+        return session
+    }
+
     /// Removes a registration on De-register (LwM2M 1.1 Core §6.2.3).
     public mutating func deregister(id: String) throws(RegistrationError) -> (event: RegistrationEvent, entry: Entry) {
         guard let entry = entries.removeValue(forKey: id) else {

@@ -16,9 +16,11 @@ extension LwM2MServer: DeviceManagement {
             }
             throw DeviceRequestError(.unknownEndpoint, "no endpoint '\(endpoint)'")
         }
-        guard let session = entry.session else {
-            throw DeviceRequestError(
-                .offline, "endpoint '\(endpoint)' has not talked to the server since it restarted; wait for its next update")
+        let session: CoAPSessionID
+        if let existing = entry.session {
+            session = existing
+        } else {
+            session = try await reconnect(entry.registration)
         }
         let registration = entry.registration
         let chosen: ContentFormat
@@ -51,5 +53,36 @@ extension LwM2MServer: DeviceManagement {
         ])
         return try requestEncoder.response(
             to: request, answer, requestedFormat: chosen, rootPath: registration.rootPath)
+    }
+
+    /// Opens a session to a client restored after a restart (no session yet), from the listening port, so that
+    /// the client sees the server's usual address; the session is kept with the registration.
+    private func reconnect(_ registration: Registration) async throws(DeviceRequestError) -> CoAPSessionID {
+        guard let (host, port) = Self.splitAddress(registration.address) else {
+            throw DeviceRequestError(.offline, "no usable address for '\(registration.endpoint)'")
+        }
+        let session: CoAPSessionID
+        do {
+            session = try await endpoint.connectFromListeningPort(host: host, port: port)
+        } catch {
+            throw DeviceRequestError(.unreachable, "cannot open a session to \(registration.address): \(error)")
+        }
+        let kept = registry.table.withLock { $0.attach(session: session, to: registration.id) }
+        if kept != session { endpoint.release(session) }
+        guard let kept else { throw DeviceRequestError(.offline, "endpoint '\(registration.endpoint)' is not registered") }
+        logger.info("opened a session to a restored registration", metadata: [
+            "endpoint": "\(registration.endpoint)", "address": "\(registration.address)",
+        ])
+        return kept
+    }
+
+    /// Splits `1.2.3.4:5683` or `[::1]:5683`.
+    static func splitAddress(_ address: String) -> (String, UInt16)? {
+        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
+            return nil
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
     }
 }
