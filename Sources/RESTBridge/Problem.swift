@@ -18,6 +18,8 @@ public struct Problem: Error, Sendable, Equatable {
     public var instance: String?
     /// Extra response headers (e.g. `WWW-Authenticate`, `Allow`).
     public var headers: HTTPFields
+    /// RFC 9457 §3.2 extension members, sent next to the standard ones (`coapCode`, `pointer`).
+    public var extensions: [String: String]
 
     /// The media type of problem bodies.
     public static let mediaType = "application/problem+json"
@@ -27,7 +29,7 @@ public struct Problem: Error, Sendable, Equatable {
     /// Creates a problem.
     public init(
         type: String = "about:blank", title: String? = nil, status: HTTPResponse.Status, detail: String? = nil,
-        instance: String? = nil, headers: HTTPFields = [:]
+        instance: String? = nil, headers: HTTPFields = [:], extensions: [String: String] = [:]
     ) {
         self.type = type
         self.title = title ?? status.reasonPhrase
@@ -35,20 +37,46 @@ public struct Problem: Error, Sendable, Equatable {
         self.detail = detail
         self.instance = instance
         self.headers = headers
+        self.extensions = extensions
     }
 
-    /// The JSON body members, in RFC 9457 §3.1 names.
-    struct Body: Codable, Equatable {
+    /// The JSON body members, in RFC 9457 §3.1 names, plus the extension members at the same level.
+    struct Body: Encodable, Equatable {
         var type: String
         var title: String
         var status: Int
         var detail: String?
         var instance: String?
+        var extensions: [String: String]
+
+        /// A coding key for any member name.
+        private struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ name: String) { stringValue = name }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        /// Writes the standard members, then every extension member whose name is not a standard one.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(type, forKey: Key("type"))
+            try container.encode(title, forKey: Key("title"))
+            try container.encode(status, forKey: Key("status"))
+            try container.encodeIfPresent(detail, forKey: Key("detail"))
+            try container.encodeIfPresent(instance, forKey: Key("instance"))
+            let standard: Set = ["type", "title", "status", "detail", "instance"]
+            for (name, value) in extensions where !standard.contains(name) {
+                try container.encode(value, forKey: Key(name))
+            }
+        }
     }
 
     /// The serialized body.
     var body: Body {
-        Body(type: type, title: title, status: status.code, detail: detail, instance: instance)
+        Body(
+            type: type, title: title, status: status.code, detail: detail, instance: instance, extensions: extensions)
     }
 }
 

@@ -82,13 +82,14 @@ struct ServerCommand: AsyncParsableCommand {
             configuration: .init(host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel), logger: logger,
             objectModel: objectModel,
             knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil })
+        try await database.syncResourceTypes(from: objectModel)
         server.restore(try await database.onlineRegistrations())
         try server.start()
 
         let recorder = RegistrationRecorder(database: database, events: server.events, logger: logger)
         let app = buildApplication(
             configuration: RESTConfiguration(host: host, port: httpPort, apiToken: apiToken),
-            database: database, logger: logger)
+            database: database, deviceManagement: server, logger: logger)
         // Shutdown runs in reverse order: the LwM2M server stops CoAP and ends its event stream first,
         // then HTTP, then the recorder writes whatever events are left.
         let group = ServiceGroup(

@@ -4,8 +4,22 @@ import Logging
 import LwM2M
 import Synchronization
 
-/// One simulated LwM2M client: registers, updates at half its lifetime, re-registers when forgotten.
+/// One simulated LwM2M client: holds an object tree, registers with its links, updates at half its lifetime (and
+/// at once when its instances, its lifetime or the Registration Update Trigger ask for it), re-registers when
+/// forgotten, and answers the server's requests through the tree.
 final class SimulatedDevice: Sendable {
+    /// Registration state shared by the device's task and the CoAP I/O thread.
+    private struct State {
+        var session: CoAPSessionID?
+        var location: [String]?
+        /// The instance set changed since the last Register/Update: the next Update carries the links.
+        var linksChanged = false
+        /// The server wrote the lifetime: the next Update carries `lt=`.
+        var lifetimeChanged = false
+        /// What the server's Current Time write moved the device clock by.
+        var clockOffset: TimeInterval = 0
+    }
+
     let name: String
     let lifetime: Int
     let version: LwM2MVersion
@@ -13,10 +27,15 @@ final class SimulatedDevice: Sendable {
     let server: ServerAddress
     let logger: Logger
     let stats: SimulationStats
-    private let state = Mutex<(session: CoAPSessionID?, location: [String]?)>((nil, nil))
+    /// The content formats announced with `ct=` on the root link (none for LwM2M 1.0).
+    let announced: [ContentFormat]
+    let drift: SensorDrift
+    private let state = Mutex(State())
+    private let tree: Mutex<ClientObjectTree>
+    private let wake = WakeSignal()
 
     init(name: String, lifetime: Int, version: LwM2MVersion, coap: CoAPEndpoint, server: ServerAddress,
-         logger: Logger, stats: SimulationStats) {
+         logger: Logger, stats: SimulationStats, profile: DeviceProfile = .configured) {
         self.name = name
         self.lifetime = lifetime
         self.version = version
@@ -24,18 +43,29 @@ final class SimulatedDevice: Sendable {
         self.server = server
         self.logger = logger
         self.stats = stats
+        announced = SimulatedFormat.announced(by: version, chosen: profile.format)
+        drift = SensorDrift(name: name)
+        let host = server.host.contains(":") ? "[\(server.host)]" : server.host
+        do {
+            tree = Mutex(try SimulatedObjects.tree(
+                name: name, serverURI: "coap://\(host):\(server.port)", lifetime: lifetime, version: version,
+                announced: announced, model: profile.model, drift: drift, now: Date()))
+        } catch {
+            // SimulatorCommand checks the object definitions before any device exists.
+            preconditionFailure("the object definitions do not fit the simulated objects: \(error)")
+        }
     }
 
-    /// The objects this client announces (Security and Server instances, Device).
+    /// The Register/Update payload: the root link with `ct=`, then every object and instance the tree holds.
     var objectLinks: String {
-        var links = [WebLink(target: "/", parameters: [
-            LinkParameter(name: "rt", value: "oma.lwm2m", quoted: true),
-        ])]
-        if version != .v1_0 {
-            links[0].parameters.append(LinkParameter(name: "ct", value: "110"))
-        }
-        links += ["/0/0", "/1/0", "/3/0"].map { WebLink(target: $0) }
-        return LinkFormat.serialize(links)
+        LinkFormat.serialize(tree.withLock { $0.registrationLinks(contentFormats: announced) })
+    }
+
+    /// The lifetime the Server object holds now (the server may write it), at least 1 s.
+    var currentLifetime: Int {
+        let value = tree.withLock { $0.value(at: SensorDrift.path(1, 0, 1)) }
+        if case .integer(let seconds)? = value, seconds > 0 { return Int(clamping: seconds) }
+        return lifetime
     }
 
     /// Registers, then keeps the registration alive until cancelled.
@@ -48,7 +78,7 @@ final class SimulatedDevice: Sendable {
                     try await register(session: session)
                     backoff = .seconds(1)
                 }
-                try await Task.sleep(for: .seconds(max(1, Double(lifetime) / 2)))
+                try await waitForUpdate()
                 try await update(session: session)
             } catch is CancellationError {
                 return
@@ -61,6 +91,18 @@ final class SimulatedDevice: Sendable {
         }
     }
 
+    /// Sleeps half the lifetime, or less when something asks for an Update (LwM2M 1.1 Core §6.2.2).
+    private func waitForUpdate() async throws {
+        let interval = Duration.seconds(max(1, Double(currentLifetime) / 2))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Task.sleep(for: interval) }
+            group.addTask { await self.wake.next() }
+            try await group.next()
+            group.cancelAll()
+        }
+        try Task.checkCancellation()
+    }
+
     private func currentSession(directory: DeviceDirectory) async throws -> CoAPSessionID {
         if let session = state.withLock({ $0.session }) { return session }
         let session = try await coap.connect(host: server.host, port: server.port)
@@ -70,8 +112,9 @@ final class SimulatedDevice: Sendable {
     }
 
     private func register(session: CoAPSessionID) async throws {
-        var query = ["ep=\(name)", "lt=\(lifetime)", "lwm2m=\(version.rawValue)", "b=U"]
-        if version == .v1_0 { query[3] = "b=U" }
+        state.withLock { $0.linksChanged = false; $0.lifetimeChanged = false }
+        wake.clear()
+        let query = ["ep=\(name)", "lt=\(currentLifetime)", "lwm2m=\(version.rawValue)", "b=U"]
         let response = try await coap.send(
             CoAPRequest(method: .post, uriPath: ["rd"], uriQuery: query, contentFormat: 40,
                         payload: Array(objectLinks.utf8)),
@@ -84,9 +127,26 @@ final class SimulatedDevice: Sendable {
         logger.debug("registered", metadata: ["endpoint": "\(name)", "location": "\(response.locationPath.joined(separator: "/"))"])
     }
 
+    /// Sends Update (LwM2M 1.1 Core §6.2.2), with `lt=` and the links when they changed.
     private func update(session: CoAPSessionID) async throws {
-        guard let location = state.withLock({ $0.location }) else { return }
-        let response = try await coap.send(CoAPRequest(method: .post, uriPath: location), on: session)
+        let taken = state.withLock { state -> (location: [String]?, links: Bool, lifetime: Bool) in
+            defer { state.linksChanged = false; state.lifetimeChanged = false }
+            return (state.location, state.linksChanged, state.lifetimeChanged)
+        }
+        guard let location = taken.location else { return }
+        var request = CoAPRequest(method: .post, uriPath: location)
+        if taken.lifetime { request.uriQuery = ["lt=\(currentLifetime)"] }
+        if taken.links {
+            request.contentFormat = 40
+            request.payload = Array(objectLinks.utf8)
+        }
+        let response: CoAPResponse
+        do {
+            response = try await coap.send(request, on: session)
+        } catch {
+            state.withLock { $0.linksChanged = $0.linksChanged || taken.links; $0.lifetimeChanged = $0.lifetimeChanged || taken.lifetime }
+            throw error
+        }
         if response.code == .changed {
             stats.withLock { $0.updates += 1 }
             return
@@ -121,9 +181,50 @@ final class SimulatedDevice: Sendable {
         }
     }
 
-    /// Answers requests from the server; this skeleton device has no object tree yet, so all are 4.04.
+    /// Answers a request from the server through the object tree (runs on the CoAP I/O thread: no waiting).
     func handle(_ request: CoAPRequest) -> CoAPResponse {
-        .error(.notFound, "\(request.path) not found on \(name)")
+        let now = Date()
+        let clockOffset = state.withLock { $0.clockOffset }
+        let outcome = tree.withLock { tree in
+            drift.refresh(&tree, at: now, clockOffset: clockOffset)
+            return tree.process(request, now: now)
+        }
+        logger.debug("answered", metadata: [
+            "endpoint": "\(name)", "method": "\(request.method)", "path": "\(request.path)",
+            "code": "\(outcome.response.code)",
+        ])
+        if let event = outcome.event { react(to: event, at: now) }
+        return outcome.response
+    }
+
+    /// What the device does after a request changed its tree.
+    private func react(to event: ClientTreeEvent, at now: Date) {
+        switch event {
+        case .instanceCreated, .instanceDeleted:
+            state.withLock { $0.linksChanged = true }
+            wake.signal()
+        case .written(let paths):
+            if paths.contains(SensorDrift.path(1, 0, 1)) {
+                state.withLock { $0.lifetimeChanged = true }
+                wake.signal()
+            }
+            if paths.contains(SensorDrift.path(3, 0, 13)),
+                case .time(let seconds)? = tree.withLock({ $0.value(at: SensorDrift.path(3, 0, 13)) })
+            {
+                state.withLock { $0.clockOffset = TimeInterval(seconds) - now.timeIntervalSince1970 }
+            }
+        case .executed(let path, let arguments):
+            switch (path.objectID, path.resourceID) {
+            case (1, 8):
+                wake.signal()
+            case (3303, 5605), (3304, 5605):
+                tree.withLock { drift.resetMinMax(&$0, objectID: path.ids[0], instanceID: path.ids[1]) }
+            default:
+                logger.info("executed", metadata: [
+                    "endpoint": "\(name)", "path": "\(path)", "arguments": "\(arguments ?? "")",
+                ])
+            }
+        }
     }
 }
 

@@ -27,6 +27,12 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "LwM2M version to announce: 1.0, 1.1 or 1.2.")
     var lwm2m: String = "1.1"
 
+    @Option(help: """
+        Content format a 1.1/1.2 device announces with ct= and answers in by default: tlv, senml-json, senml-cbor \
+        (default senml-cbor). 1.0 devices announce none and use TLV.
+        """)
+    var format: SimulatedFormat?
+
     @Option(help: "Registrations started per second (spreads the initial burst).")
     var rate: Int = 500
 
@@ -40,7 +46,10 @@ struct SimulatorCommand: AsyncParsableCommand {
         guard count > 0 else { throw ValidationError("--count must be at least 1") }
         guard lifetime > 0 else { throw ValidationError("--lifetime must be positive") }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
-        guard LwM2MVersion(rawValue: lwm2m) != nil else { throw ValidationError("--lwm2m must be 1.0, 1.1 or 1.2") }
+        guard let version = LwM2MVersion(rawValue: lwm2m) else { throw ValidationError("--lwm2m must be 1.0, 1.1 or 1.2") }
+        if version == .v1_0, let format, format != .tlv {
+            throw ValidationError("LwM2M 1.0 devices speak TLV; --format \(format.rawValue) needs --lwm2m 1.1 or 1.2")
+        }
         _ = try ServerAddress(server)
     }
 
@@ -54,6 +63,15 @@ struct SimulatorCommand: AsyncParsableCommand {
         let logger = Logger(label: "lwm2m-sim")
         FileDescriptorLimit.raise(toAtLeast: count + 64, logger: logger)
         let address = try ServerAddress(server)
+        let (model, _, directory) = ObjectModelRegistry.loadBuiltin()
+        let missing = SimulatedObjects.required.filter { model.object($0) == nil }
+        guard missing.isEmpty else {
+            throw ValidationError("""
+                object definitions \(missing) not found (looked in \(directory?.path ?? "no ObjectDefinitions directory")); \
+                set LWM2M_OBJECT_DEFINITIONS
+                """)
+        }
+        DeviceProfile.configure(DeviceProfile(format: format, model: model))
         let simulation = Simulation(
             server: address, names: (1...count).map { "\(prefix)\($0)" }, lifetime: lifetime,
             version: LwM2MVersion(rawValue: lwm2m) ?? .v1_1, rate: rate,

@@ -48,11 +48,13 @@ func makeSeededDatabase() async throws -> AppDatabase {
     return database
 }
 
-/// The application under test, with or without a token.
-func makeApplication(database: AppDatabase, token: String? = testToken) -> some ApplicationProtocol {
+/// The application under test, with or without a token, over a fake device-management side.
+func makeApplication(
+    database: AppDatabase, token: String? = testToken, devices: FakeDeviceManagement = FakeDeviceManagement()
+) -> some ApplicationProtocol {
     buildApplication(
         configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: token), database: database,
-        logger: quietLogger)
+        deviceManagement: devices, logger: quietLogger)
 }
 
 /// `Authorization: Bearer <testToken>`.
@@ -72,13 +74,15 @@ func jsonArray(_ response: TestResponse) throws -> [[String: Any]] {
     return array
 }
 
-/// A problem+json body, decoded.
+/// A problem+json body, decoded (with the extension members this API uses).
 struct ProblemBody: Decodable, Equatable {
     var type: String
     var title: String
     var status: Int
     var detail: String?
     var instance: String?
+    var coapCode: String? = nil
+    var pointer: String? = nil
 }
 
 /// The body decoded as a problem.

@@ -42,7 +42,8 @@ struct ProblemTests {
     @Test("a database failure is a generic 500 problem; nothing internal leaks")
     func internalError() async throws {
         let app = Application(router: buildRouter(
-            configuration: RESTConfiguration(port: 0, apiToken: testToken), repository: FailingRepository()))
+            configuration: RESTConfiguration(port: 0, apiToken: testToken), repository: FailingRepository(),
+            deviceManagement: FakeDeviceManagement()))
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/v1/endpoints", method: .get, headers: authorized)
             #expect(response.status == .internalServerError)
@@ -59,7 +60,8 @@ struct ProblemTests {
     @Test("/healthz is a 503 problem when the database does not answer")
     func healthUnavailable() async throws {
         let app = Application(router: buildRouter(
-            configuration: RESTConfiguration(port: 0, apiToken: testToken), repository: FailingRepository()))
+            configuration: RESTConfiguration(port: 0, apiToken: testToken), repository: FailingRepository(),
+            deviceManagement: FakeDeviceManagement()))
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/healthz", method: .get)
             #expect(response.status == .serviceUnavailable)
