@@ -85,6 +85,6 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["LwM2M"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CoAP", "LwM2M", .product(name: "Logging", package: "swift-log")]),
     ]
 )

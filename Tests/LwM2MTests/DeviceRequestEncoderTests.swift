@@ -121,6 +121,14 @@ struct DeviceRequestEncoderTests {
             #expect(error.kind == .invalidResponse)
         }
 
+        do {
+            _ = try encoder.response(
+                to: .read(try LwM2MPath("/4/0")), CoAPResponse(code: .changed), requestedFormat: .tlv, rootPath: "/")
+            Issue.record("a 2.04 answer to a Read must be refused")
+        } catch let error as DeviceRequestError {
+            #expect(error.kind == .invalidResponse)
+        }
+
         let instance = try LwM2MObjectInstance(id: 0, resources: [])
         let created = try encoder.response(
             to: .create(objectID: 3303, instance: instance), CoAPResponse(code: .created, locationPath: ["lwm2m", "3303", "4"]),

@@ -89,6 +89,15 @@ public struct DeviceRequestEncoder: Sendable {
                 .deviceError, answer.payloadText.isEmpty ? "client answered \(answer.code)" : answer.payloadText,
                 coapCode: answer.code)
         }
+        switch request {
+        case .read, .discover, .readComposite:
+            // Only 2.05 Content carries what was asked for (LwM2M 1.1 Transport §6.3, Table 6.3-1).
+            guard answer.code == .content else {
+                throw DeviceRequestError(.invalidResponse, "client answered \(answer.code) to a read; expected 2.05")
+            }
+        case .write, .writeAttributes, .execute, .writeComposite, .create, .delete:
+            break  // any 2.xx is success; some clients answer 2.04 where 2.01/2.02 is specified
+        }
         let format = answer.contentFormat.map { ContentFormat(rawValue: $0).canonical } ?? requestedFormat
         do {
             switch request {
