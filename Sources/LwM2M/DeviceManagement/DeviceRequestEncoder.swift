@@ -64,10 +64,12 @@ public struct DeviceRequestEncoder: Sendable {
                 return CoAPRequest(method: .delete, uriPath: uri(path))
             case .readComposite(let paths):
                 guard !paths.isEmpty else { throw DeviceRequestError(.invalidRequest, "no paths given") }
-                let pack = SenMLPack(records: paths.map { SenMLRecord(name: $0.description) })
+                guard format == .senmlJSON || format == .senmlCBOR else {
+                    throw DeviceRequestError(.invalidRequest, "composite operations need SenML JSON or SenML CBOR, not \(format)")
+                }
                 return CoAPRequest(
                     method: .fetch, uriPath: root, contentFormat: format.rawValue, accept: format.rawValue,
-                    payload: try senmlBytes(pack, format: format))
+                    payload: try SenMLPathList.encode(paths, format: format))
             case .writeComposite(let nodes):
                 guard !nodes.isEmpty else { throw DeviceRequestError(.invalidRequest, "no values given") }
                 let payload = try codecs.encodeNodes(nodes, format: format, model: model)
@@ -125,11 +127,4 @@ public struct DeviceRequestEncoder: Sendable {
         }
     }
 
-    private func senmlBytes(_ pack: SenMLPack, format: ContentFormat) throws -> [UInt8] {
-        switch format {
-        case .senmlJSON: return try pack.jsonBytes()
-        case .senmlCBOR: return pack.cborBytes()
-        default: throw DeviceRequestError(.invalidRequest, "composite operations need SenML JSON or SenML CBOR, not \(format)")
-        }
-    }
 }
