@@ -13,6 +13,13 @@ public final class CoAPEndpoint: Sendable {
     public typealias RequestHandler = @Sendable (CoAPInboundRequest) -> CoAPResponse
     /// Told when libcoap drops a session (idle timeout, closed, failed). Runs on the I/O thread.
     public typealias SessionClosedHandler = @Sendable (CoAPSessionID) -> Void
+    /// Gets a response whose token matches no pending request: a notification (RFC 7641 §3.2) of an
+    /// observation the upper layer keeps, possibly established before a restart. Returns whether it is
+    /// wanted; an unwanted one is answered with a Reset (RFC 7641 §3.6). Runs on the I/O thread.
+    public typealias UnsolicitedResponseHandler = @Sendable (CoAPUnsolicitedResponse) -> Bool
+    /// Told when a peer reset (or never acknowledged) a message of ours that was not a pending request,
+    /// e.g. a notification whose observer is gone. Runs on the I/O thread.
+    public typealias ResetHandler = @Sendable (CoAPSessionID, _ token: [UInt8]) -> Void
 
     /// How to set the endpoint up.
     public struct Configuration: Sendable {
@@ -45,11 +52,13 @@ public final class CoAPEndpoint: Sendable {
     /// Creates an endpoint; nothing is bound until `start()`.
     public init(
         configuration: Configuration, logger: Logger, requestHandler: @escaping RequestHandler,
-        sessionClosedHandler: SessionClosedHandler? = nil
+        sessionClosedHandler: SessionClosedHandler? = nil,
+        unsolicitedResponseHandler: UnsolicitedResponseHandler? = nil, resetHandler: ResetHandler? = nil
     ) {
         loop = CoAPIOLoop(
             configuration: configuration, logger: logger, requestHandler: requestHandler,
-            sessionClosedHandler: sessionClosedHandler)
+            sessionClosedHandler: sessionClosedHandler, unsolicitedResponseHandler: unsolicitedResponseHandler,
+            resetHandler: resetHandler)
     }
 
     /// Starts the I/O thread and binds the listening socket; throws `CoAPError(.bindFailed)` when it cannot.
@@ -94,10 +103,9 @@ public final class CoAPEndpoint: Sendable {
     /// by libcoap and the response carries the whole body. Throws `CoAPError` on timeout, reset, a closed
     /// session or a stopped endpoint; a 4.xx/5.xx answer is a response, not an error.
     public func send(
-        _ request: CoAPRequest, on session: CoAPSessionID, timeout: Duration = .seconds(5)
+        _ request: CoAPRequest, on session: CoAPSessionID, timeout: Duration = .seconds(5), token: [UInt8]? = nil
     ) async throws -> CoAPResponse {
-        var generator = SystemRandomNumberGenerator()
-        let token = (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let token = token ?? Self.newToken()
         let key = CoAPIOLoop.PendingKey(session: session.rawValue, token: token)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         let label = "\(request.method) \(request.path)"
@@ -112,6 +120,28 @@ public final class CoAPEndpoint: Sendable {
             _ = loop.submit { loop in
                 _ = loop.completePending(key, with: .failure(CoAPError(.cancelled, "request cancelled")))
             }
+        }
+    }
+
+    /// A fresh random 8-byte token (libcoap's own tokens restart at 1 for every session).
+    public static func newToken() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    /// Sends a notification for an observation a peer made on this endpoint (RFC 7641 §4.2): a 2.05
+    /// response carrying the observer's token and an Observe sequence number, confirmable or not.
+    /// A Reset from the peer is reported to the `resetHandler`.
+    public func sendNotification(
+        _ response: CoAPResponse, token: [UInt8], on session: CoAPSessionID, confirmable: Bool
+    ) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let accepted = loop.submit { loop in
+                continuation.resume(with: Result {
+                    try loop.sendNotification(response, token: token, session: session.rawValue, confirmable: confirmable)
+                })
+            }
+            if !accepted { continuation.resume(throwing: CoAPError(.notRunning, "endpoint not running")) }
         }
     }
 

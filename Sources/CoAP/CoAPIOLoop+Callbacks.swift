@@ -98,8 +98,14 @@ extension CoAPIOLoop {
         if completePending(key, with: .success(answer)) {
             return COAP_RESPONSE_OK
         }
-        // Not a response we wait for: a late answer after a timeout, or a notification for a token we
-        // never registered. RFC 7641 §3.6: reject the latter with a Reset.
+        // Not a response we wait for: a notification of an observation the upper layer keeps, a late answer
+        // after a timeout, or a token nobody knows. RFC 7641 §3.6: reject what is not wanted with a Reset.
+        let unsolicited = CoAPUnsolicitedResponse(
+            session: CoAPSessionID(rawValue: id), peerAddress: SocketAddress.describe(coap_session_get_addr_remote(session)),
+            token: key.token, response: answer)
+        if let handler = unsolicitedResponseHandler, handler(unsolicited) {
+            return COAP_RESPONSE_OK
+        }
         logger.debug("CoAP response for unknown token", metadata: [
             "session": "\(id)", "code": "\(code)", "token": "\(key.token.hexString)",
         ])
@@ -119,7 +125,9 @@ extension CoAPIOLoop {
         default:
             error = CoAPError(.unreachable, "peer unreachable (nack reason \(reason.rawValue))")
         }
-        _ = completePending(key, with: .failure(error))
+        if !completePending(key, with: .failure(error)) {
+            resetHandler?(CoAPSessionID(rawValue: id), key.token)
+        }
     }
 }
 

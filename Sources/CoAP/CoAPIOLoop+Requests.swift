@@ -14,6 +14,10 @@ extension CoAPIOLoop {
             continuation.resume(throwing: CoAPError(.sendFailed, "cannot build \(label)"))
             return
         }
+        if request.observe == 0 {
+            // The observation must outlive this process (its token is persisted by the upper layer).
+            coap_session_set_no_observe_cancel(session)
+        }
         addPending(key, Pending(continuation: continuation, deadline: deadline, description: label))
         if coap_send(session, pdu) == COAP_INVALID_MID {
             _ = completePending(key, with: .failure(CoAPError(.sendFailed, "libcoap could not send \(label)")))
@@ -44,5 +48,30 @@ extension CoAPIOLoop {
         let id = sessionID(for: session)
         clientSessions.insert(id)
         return CoAPSessionID(rawValue: id)
+    }
+
+    /// Sends a notification PDU (a 2.05 response with the observer's token) on a session (RFC 7641 §4.2).
+    func sendNotification(_ response: CoAPResponse, token: [UInt8], session id: UInt64, confirmable: Bool)
+        throws(CoAPError)
+    {
+        guard let session = sessions[id] else { throw CoAPError(.sessionGone, "unknown or closed session \(id)") }
+        guard let pdu = coap_pdu_init(
+            confirmable ? COAP_MESSAGE_CON : COAP_MESSAGE_NON, coap_pdu_code_t(rawValue: UInt32(response.code.rawValue)),
+            coap_mid_t(coap_new_message_id(session)), coap_session_max_pdu_size(session))
+        else { throw CoAPError(.sendFailed, "cannot build a notification") }
+        token.withUnsafeBufferPointer { _ = coap_add_token(pdu, $0.count, $0.baseAddress) }
+        if let observe = response.observe { PDUWriter.addUInt(pdu, CoAPOptionNumber.observe, UInt64(observe)) }
+        if let format = response.contentFormat { PDUWriter.addUInt(pdu, CoAPOptionNumber.contentFormat, UInt64(format)) }
+        if let maxAge = response.maxAge { PDUWriter.addUInt(pdu, CoAPOptionNumber.maxAge, UInt64(maxAge)) }
+        if !response.payload.isEmpty {
+            let added = response.payload.withUnsafeBufferPointer { coap_add_data(pdu, $0.count, $0.baseAddress) }
+            guard added != 0 else {
+                coap_delete_pdu(pdu)
+                throw CoAPError(.sendFailed, "notification payload of \(response.payload.count) bytes does not fit a PDU")
+            }
+        }
+        if coap_send(session, pdu) == COAP_INVALID_MID {
+            throw CoAPError(.sendFailed, "libcoap could not send the notification")
+        }
     }
 }

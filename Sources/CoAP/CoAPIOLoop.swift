@@ -31,6 +31,8 @@ final class CoAPIOLoop: @unchecked Sendable {
     let logger: Logger
     let requestHandler: CoAPEndpoint.RequestHandler
     let sessionClosedHandler: CoAPEndpoint.SessionClosedHandler?
+    let unsolicitedResponseHandler: CoAPEndpoint.UnsolicitedResponseHandler?
+    let resetHandler: CoAPEndpoint.ResetHandler?
 
     // Shared between threads.
     private let commands = Mutex<[Command]>([])
@@ -51,12 +53,16 @@ final class CoAPIOLoop: @unchecked Sendable {
     init(
         configuration: CoAPEndpoint.Configuration, logger: Logger,
         requestHandler: @escaping CoAPEndpoint.RequestHandler,
-        sessionClosedHandler: CoAPEndpoint.SessionClosedHandler?
+        sessionClosedHandler: CoAPEndpoint.SessionClosedHandler?,
+        unsolicitedResponseHandler: CoAPEndpoint.UnsolicitedResponseHandler?,
+        resetHandler: CoAPEndpoint.ResetHandler?
     ) {
         self.configuration = configuration
         self.logger = logger
         self.requestHandler = requestHandler
         self.sessionClosedHandler = sessionClosedHandler
+        self.unsolicitedResponseHandler = unsolicitedResponseHandler
+        self.resetHandler = resetHandler
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         precondition(wakeFD >= 0, "eventfd failed")
     }
