@@ -46,7 +46,7 @@ public enum DeviceResponse: Sendable, Equatable {
 }
 
 /// Notification attributes for Write-Attributes (LwM2M 1.1 Core §5.1.2); `nil` leaves one unchanged.
-public struct NotificationAttributes: Sendable, Equatable, Codable {
+public struct NotificationAttributes: Sendable, Hashable, Codable {
     /// Minimum period in seconds.
     public var pmin: Int?
     /// Maximum period in seconds.

@@ -14,8 +14,12 @@ public struct RegistrationTable: Sendable {
         public var session: CoAPSessionID?
     }
 
-    private var entries: [String: Entry] = [:]
+    private var entries: [String: Entry] = [:] {
+        didSet { sessionIndexIsStale = true }
+    }
     private var idByEndpoint: [String: String] = [:]
+    private var idBySession: [CoAPSessionID: String] = [:]
+    private var sessionIndexIsStale = false
 
     /// Creates an empty table.
     public init() {}
@@ -33,6 +37,16 @@ public struct RegistrationTable: Sendable {
 
     /// All live registrations.
     public var all: [Entry] { Array(entries.values) }
+
+    /// The live registration whose last Register/Update came over `session` (for Send, LwM2M 1.1 Core §6.4.6).
+    public mutating func entry(session: CoAPSessionID) -> Entry? {
+        if sessionIndexIsStale {
+            idBySession = [:]
+            for (id, entry) in entries { if let session = entry.session { idBySession[session] = id } }
+            sessionIndexIsStale = false
+        }
+        return idBySession[session].flatMap { entries[$0] }
+    }
 
     /// Puts back a registration loaded from storage after a restart (no session until the client talks again).
     public mutating func restore(_ registration: Registration) {

@@ -10,18 +10,7 @@ extension LwM2MServer: DeviceManagement {
     public func send(_ request: DeviceRequest, to endpoint: String, format: ContentFormat?, timeout: Duration)
         async throws(DeviceRequestError) -> DeviceResponse
     {
-        guard let entry = registry.table.withLock({ $0.entry(endpoint: endpoint) }) else {
-            if await knownEndpoint(endpoint) {
-                throw DeviceRequestError(.offline, "endpoint '\(endpoint)' is not registered")
-            }
-            throw DeviceRequestError(.unknownEndpoint, "no endpoint '\(endpoint)'")
-        }
-        let session: CoAPSessionID
-        if let existing = entry.session {
-            session = existing
-        } else {
-            session = try await reconnect(entry.registration)
-        }
+        let (entry, session) = try await liveSession(for: endpoint)
         let registration = entry.registration
         let chosen: ContentFormat
         switch request {
@@ -34,25 +23,41 @@ extension LwM2MServer: DeviceManagement {
         let answer: CoAPResponse
         do {
             answer = try await self.endpoint.send(coapRequest, on: session, timeout: timeout)
-        } catch let error as CoAPError {
+        } catch {
             logger.notice("device request failed", metadata: [
                 "endpoint": "\(endpoint)", "request": "\(coapRequest.method) \(coapRequest.path)", "error": "\(error)",
             ])
-            switch error.kind {
-            case .timeout: throw DeviceRequestError(.timeout, "no answer from '\(endpoint)' within \(timeout)")
-            case .sessionGone, .notRunning: throw DeviceRequestError(.offline, error.message)
-            case .reset, .tooManyRetries, .unreachable, .sendFailed, .bindFailed, .invalidAddress:
-                throw DeviceRequestError(.unreachable, error.message)
-            case .cancelled: throw DeviceRequestError(.timeout, "request cancelled")
-            }
-        } catch {
-            throw DeviceRequestError(.unreachable, "\(error)")
+            throw Self.transportError(error, endpoint: endpoint, timeout: timeout)
         }
         logger.debug("device request answered", metadata: [
             "endpoint": "\(endpoint)", "request": "\(coapRequest.method) \(coapRequest.path)", "code": "\(answer.code)",
         ])
         return try requestEncoder.response(
             to: request, answer, requestedFormat: chosen, rootPath: registration.rootPath)
+    }
+
+    /// Maps a CoAP transport failure to the device-management error the REST API understands.
+    static func transportError(_ error: any Error, endpoint: String, timeout: Duration) -> DeviceRequestError {
+        guard let error = error as? CoAPError else { return DeviceRequestError(.unreachable, "\(error)") }
+        switch error.kind {
+        case .timeout: return DeviceRequestError(.timeout, "no answer from '\(endpoint)' within \(timeout)")
+        case .sessionGone, .notRunning: return DeviceRequestError(.offline, error.message)
+        case .reset, .tooManyRetries, .unreachable, .sendFailed, .bindFailed, .invalidAddress:
+            return DeviceRequestError(.unreachable, error.message)
+        case .cancelled: return DeviceRequestError(.timeout, "request cancelled")
+        }
+    }
+
+    /// The live registration of `endpoint` and a session to reach it (opened when it has none yet).
+    func liveSession(for endpoint: String) async throws(DeviceRequestError) -> (RegistrationTable.Entry, CoAPSessionID) {
+        guard let entry = registry.table.withLock({ $0.entry(endpoint: endpoint) }) else {
+            if await knownEndpoint(endpoint) {
+                throw DeviceRequestError(.offline, "endpoint '\(endpoint)' is not registered")
+            }
+            throw DeviceRequestError(.unknownEndpoint, "no endpoint '\(endpoint)'")
+        }
+        if let session = entry.session { return (entry, session) }
+        return (entry, try await reconnect(entry.registration))
     }
 
     /// Opens a session to a client restored after a restart (no session yet), from the listening port, so that

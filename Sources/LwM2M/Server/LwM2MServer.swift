@@ -43,6 +43,11 @@ public final class LwM2MServer: Service, Sendable {
     let requestEncoder: DeviceRequestEncoder
     let knownEndpoint: @Sendable (String) async -> Bool
     let logger: Logger
+    let receiver: ReportReceiver
+    let observationStore: (any ObservationStore)?
+    let profiles: @Sendable (Registration) async -> [ObservationRequest]
+    let clock: @Sendable () -> Date
+    let lifecycleEvents: AsyncStream<RegistrationEvent>
 
     /// Creates a server.
     ///
@@ -50,28 +55,39 @@ public final class LwM2MServer: Service, Sendable {
     ///   - objectModel: the object definitions used to type device payloads.
     ///   - knownEndpoint: whether an endpoint name has ever registered (from storage); it tells an unknown
     ///     endpoint from an offline one when a device-management request finds no live registration.
+    ///   - observationStore: where observations are persisted so they survive a restart (`nil`: memory only).
+    ///   - profiles: the observations to establish when a client registers (operator-defined profiles).
     ///   - clock: supplies "now" for lifetimes (inject one in tests).
     public init(
         configuration: Configuration, logger: Logger, objectModel: ObjectModelRegistry = ObjectModelRegistry(),
         knownEndpoint: @escaping @Sendable (String) async -> Bool = { _ in false },
+        observationStore: (any ObservationStore)? = nil,
+        profiles: @escaping @Sendable (Registration) async -> [ObservationRequest] = { _ in [] },
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
         self.logger = logger
         self.requestEncoder = DeviceRequestEncoder(model: objectModel)
         self.knownEndpoint = knownEndpoint
+        self.observationStore = observationStore
+        self.profiles = profiles
+        self.clock = clock
+        let receiver = ReportReceiver(model: objectModel, logger: logger, clock: clock)
+        self.receiver = receiver
         let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self, bufferingPolicy: .unbounded)
         self.events = events
         let sessions = SessionHolder()
         let registry = RegistrationRegistry(
-            logger: logger, clock: clock, events: continuation, sessions: sessions)
+            logger: logger, clock: clock, events: continuation, sessions: sessions, receiver: receiver)
         self.registry = registry
+        lifecycleEvents = registry.makeEventStream()
         endpoint = CoAPEndpoint(
             configuration: .init(
                 bindHost: configuration.host, bindPort: configuration.coapPort,
                 libcoapLogLevel: configuration.libcoapLogLevel),
             logger: logger,
-            requestHandler: { registry.handle($0) })
+            requestHandler: { registry.handle($0) },
+            unsolicitedResponseHandler: { receiver.handleUnsolicited($0) })
         sessions.set(endpoint)
     }
 
@@ -96,12 +112,25 @@ public final class LwM2MServer: Service, Sendable {
     /// The number of live registrations.
     public var registrationCount: Int { registry.table.withLock { $0.count } }
 
-    /// Sweeps lifetimes until graceful shutdown; then stops CoAP and finishes `events`.
+    /// Another ordered stream of registration events, e.g. for the live stream (create it before `start`).
+    public func makeEventStream() -> AsyncStream<RegistrationEvent> { registry.makeEventStream() }
+
+    /// Where notifications and Sends go; the sink returns `false` when it cannot take more (back-pressure).
+    public func setReportSink(_ sink: @escaping @Sendable (DeviceReport) -> Bool) { receiver.setSink(sink) }
+
+    /// Sweeps lifetimes and re-establishes observations after registrations until graceful shutdown; then
+    /// stops CoAP and finishes `events`.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: self.configuration.sweepInterval)
-                self.registry.sweep()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: self.configuration.sweepInterval)
+                        self.registry.sweep()
+                    }
+                }
+                group.addTask { await self.superviseObservations() }
+                await group.waitForAll()
             }
         }
         endpoint.stop()

@@ -13,15 +13,30 @@ final class RegistrationRegistry: Sendable {
     private let clock: @Sendable () -> Date
     private let events: AsyncStream<RegistrationEvent>.Continuation
     private let sessions: SessionHolder
+    private let receiver: ReportReceiver
+    private let listeners = Mutex<[AsyncStream<RegistrationEvent>.Continuation]>([])
 
     init(
         logger: Logger, clock: @escaping @Sendable () -> Date,
-        events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder
+        events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder, receiver: ReportReceiver
     ) {
         self.logger = logger
         self.clock = clock
         self.events = events
         self.sessions = sessions
+        self.receiver = receiver
+    }
+
+    /// Another ordered stream of registration events (the primary one feeds persistence).
+    func makeEventStream() -> AsyncStream<RegistrationEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self, bufferingPolicy: .unbounded)
+        listeners.withLock { $0.append(continuation) }
+        return stream
+    }
+
+    private func publish(_ event: RegistrationEvent) {
+        events.yield(event)
+        for listener in listeners.withLock({ $0 }) { listener.yield(event) }
     }
 
     func restore(_ registrations: [Registration]) {
@@ -33,9 +48,18 @@ final class RegistrationRegistry: Sendable {
         }
     }
 
-    /// Routes a request: `POST /rd`, `POST /rd/<id>`, `DELETE /rd/<id>` (LwM2M 1.1 Transport §6.2).
+    /// Routes a request: `POST /rd`, `POST /rd/<id>`, `DELETE /rd/<id>` (LwM2M 1.1 Transport §6.2) and
+    /// `POST /dp` (Send, LwM2M 1.1 Transport §6.4).
     func handle(_ inbound: CoAPInboundRequest) -> CoAPResponse {
         let request = inbound.request
+        if request.uriPath == ["dp"] {
+            guard request.method == .post else { return .error(.methodNotAllowed, "Send is a POST") }
+            guard let entry = table.withLock({ $0.entry(session: inbound.session) }) else {
+                logger.warning("Send from an unregistered client refused", metadata: ["peer": "\(inbound.peerAddress)"])
+                return .error(.forbidden, "register before sending")
+            }
+            return receiver.handleSend(request, registration: entry.registration)
+        }
         guard request.uriPath.first == "rd", request.uriPath.count <= 2 else {
             logger.debug("CoAP request for unknown path", metadata: [
                 "peer": "\(inbound.peerAddress)", "method": "\(request.method)", "path": "\(request.path)",
@@ -70,7 +94,7 @@ final class RegistrationRegistry: Sendable {
         }
         sessions.retain(inbound.session)
         if let old = replaced?.session, old != inbound.session { sessions.release(old) }
-        events.yield(event)
+        publish(event)
         logger.info("registered", metadata: [
             "endpoint": "\(parsed.endpoint)", "registrationId": "\(id)", "peer": "\(inbound.peerAddress)",
             "lifetime": "\(parsed.lifetime)", "lwm2m": "\(parsed.version.rawValue)", "binding": "\(parsed.binding)",
@@ -95,7 +119,7 @@ final class RegistrationRegistry: Sendable {
         // Holding is idempotent; this also covers registrations restored without a session after a restart.
         sessions.retain(inbound.session)
         sessions.release(result.previousSession)
-        events.yield(result.event)
+        publish(result.event)
         logger.debug("updated", metadata: [
             "endpoint": "\(result.event.registration.endpoint)", "registrationId": "\(id)",
             "peer": "\(inbound.peerAddress)",
@@ -111,7 +135,7 @@ final class RegistrationRegistry: Sendable {
             return refuse("deregister", inbound, error)
         }
         sessions.release(result.entry.session)
-        events.yield(result.event)
+        publish(result.event)
         logger.info("deregistered", metadata: [
             "endpoint": "\(result.entry.registration.endpoint)", "registrationId": "\(id)",
         ])
@@ -124,7 +148,7 @@ final class RegistrationRegistry: Sendable {
         let expired = table.withLock { $0.removeExpired(now: now) }
         for entry in expired {
             sessions.release(entry.session)
-            events.yield(.expired(entry.registration))
+            publish(.expired(entry.registration))
             logger.info("registration expired", metadata: [
                 "endpoint": "\(entry.registration.endpoint)", "registrationId": "\(entry.registration.id)",
                 "lifetime": "\(entry.registration.lifetime)",
@@ -134,6 +158,7 @@ final class RegistrationRegistry: Sendable {
 
     func finish() {
         events.finish()
+        for listener in listeners.withLock({ $0 }) { listener.finish() }
     }
 
     private func refuse(_ operation: String, _ inbound: CoAPInboundRequest, _ error: any Error) -> CoAPResponse {

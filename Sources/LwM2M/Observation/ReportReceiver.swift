@@ -1,0 +1,122 @@
+import CoAP
+import Foundation
+import Logging
+import Synchronization
+
+/// Receives what clients report on their own: notifications (matched by token, LwM2M 1.1 Core §6.4.2) and
+/// Send (`POST /dp`, §6.4.6), decodes them with the object model and hands `DeviceReport`s to the sink.
+///
+/// Both entry points run on the CoAP I/O thread: they decode (small payloads) and call the sink, which must
+/// not block (the ingest queue); storage happens elsewhere.
+final class ReportReceiver: Sendable {
+    /// Where reports go; returns `false` when the consumer cannot take more (back-pressure).
+    typealias Sink = @Sendable (DeviceReport) -> Bool
+
+    let observations = Mutex(ObservationTable())
+    private let sink: Mutex<Sink?>
+    private let codecs: LwM2MCodecRegistry
+    private let model: ObjectModelRegistry
+    private let logger: Logger
+    private let clock: @Sendable () -> Date
+    private let counters = Mutex(Counters())
+
+    /// What was received, for logs and tests.
+    struct Counters: Sendable, Equatable {
+        var notifications = 0
+        var sends = 0
+        var undecodable = 0
+        var rejectedByConsumer = 0
+        var unknownTokens = 0
+    }
+
+    init(model: ObjectModelRegistry, logger: Logger, clock: @escaping @Sendable () -> Date) {
+        self.model = model
+        self.codecs = .standard
+        self.logger = logger
+        self.clock = clock
+        self.sink = Mutex(nil)
+    }
+
+    func setSink(_ newSink: @escaping Sink) { sink.withLock { $0 = newSink } }
+
+    var statistics: Counters { counters.withLock { $0 } }
+
+    /// A response that matched no pending request: a notification if its token is an observation's.
+    func handleUnsolicited(_ notification: CoAPUnsolicitedResponse) -> Bool {
+        guard let observation = observations.withLock({ $0.observation(token: notification.token) }) else {
+            counters.withLock { $0.unknownTokens += 1 }
+            return false  // Reset: RFC 7641 §3.6
+        }
+        let response = notification.response
+        guard response.code.isSuccess else {
+            // An error notification ends the observation on the client side (RFC 7641 §3.2).
+            logger.notice("observation ended by the client", metadata: [
+                "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)", "code": "\(response.code)",
+            ])
+            observations.withLock { _ = $0.remove(ids: [observation.id]) }
+            return true
+        }
+        let format = response.contentFormat.map { ContentFormat(rawValue: $0).canonical } ?? observation.format
+        let values: [ReportedValue]
+        do {
+            values = try decode(response.payload, format: format, paths: observation.paths, composite: observation.composite)
+        } catch {
+            counters.withLock { $0.undecodable += 1 }
+            logger.warning("undecodable notification dropped", metadata: [
+                "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)", "format": "\(format)",
+                "error": "\(error)",
+            ])
+            return true  // keep the observation; the next notification may be fine
+        }
+        counters.withLock { $0.notifications += 1 }
+        deliver(DeviceReport(
+            endpoint: observation.endpoint, kind: .notification(observationID: observation.id), receivedAt: clock(),
+            values: values))
+        return true
+    }
+
+    /// `POST /dp` from the client registered as `registration` (LwM2M 1.1 Core §6.4.6).
+    func handleSend(_ request: CoAPRequest, registration: Registration) -> CoAPResponse {
+        guard let raw = request.contentFormat else {
+            return .error(.badRequest, "Send needs a Content-Format (SenML JSON or SenML CBOR)")
+        }
+        let format = ContentFormat(rawValue: raw).canonical
+        guard format == .senmlJSON || format == .senmlCBOR || format == .lwm2mJSON else {
+            return .error(.unsupportedContentFormat, "Send payloads are SenML JSON or SenML CBOR, not \(format)")
+        }
+        let values: [ReportedValue]
+        do {
+            values = DeviceReport.values(from: try codecs.decodeTimestamped(request.payload, format: format, model: model))
+        } catch {
+            counters.withLock { $0.undecodable += 1 }
+            logger.warning("undecodable Send refused", metadata: [
+                "endpoint": "\(registration.endpoint)", "format": "\(format)", "error": "\(error)",
+            ])
+            return .error(.badRequest, "cannot decode the \(format) payload: \(error)")
+        }
+        guard !values.isEmpty else { return .error(.badRequest, "Send carried no values") }
+        counters.withLock { $0.sends += 1 }
+        let accepted = deliver(DeviceReport(endpoint: registration.endpoint, kind: .send, receivedAt: clock(), values: values))
+        return accepted ? CoAPResponse(code: .changed) : .error(.serviceUnavailable, "server busy, send again later")
+    }
+
+    /// Decodes a Read/notification payload into leaves.
+    func decode(_ payload: [UInt8], format: ContentFormat, paths: [LwM2MPath], composite: Bool) throws -> [ReportedValue] {
+        if composite || format == .senmlJSON || format == .senmlCBOR {
+            // SenML may carry times (`t`) even in a plain notification.
+            return DeviceReport.values(from: try codecs.decodeTimestamped(payload, format: format, model: model))
+        }
+        guard let path = paths.first else { return [] }
+        let node = try codecs.decode(payload, format: format, path: path, model: model)
+        return node.leaves(at: path).map { ReportedValue(path: $0.path, value: $0.value) }
+    }
+
+    @discardableResult
+    private func deliver(_ report: DeviceReport) -> Bool {
+        guard let sink = sink.withLock({ $0 }) else { return true }
+        if sink(report) { return true }
+        counters.withLock { $0.rejectedByConsumer += 1 }
+        logger.warning("report dropped: ingest queue full", metadata: ["endpoint": "\(report.endpoint)"])
+        return false
+    }
+}

@@ -1,0 +1,204 @@
+import CoAP
+import Foundation
+import Logging
+
+extension LwM2MServer: ObservationManagement {
+    /// Puts back observations persisted before a restart, so their notifications are accepted (call before `start`).
+    public func restoreObservations(_ observations: [Observation]) {
+        receiver.observations.withLock { table in
+            for observation in observations { table.add(observation) }
+        }
+        if !observations.isEmpty {
+            logger.info("restored observations", metadata: ["count": "\(observations.count)"])
+        }
+    }
+
+    /// Observes paths of a registered client (LwM2M 1.1 Core §6.4.1, composite §6.4.3), writing attributes first.
+    public func observe(
+        endpoint: String, paths: [LwM2MPath], composite: Bool, attributes: NotificationAttributes?,
+        format: ContentFormat?, timeout: Duration
+    ) async throws(DeviceRequestError) -> [Observation] {
+        guard !paths.isEmpty else { throw DeviceRequestError(.invalidRequest, "no paths to observe") }
+        for path in paths where path.isRoot {
+            throw DeviceRequestError(.invalidRequest, "cannot observe the root path")
+        }
+        if let attributes, !attributes.isEmpty {
+            for path in paths {
+                _ = try await send(.writeAttributes(path, attributes), to: endpoint, format: format, timeout: timeout)
+            }
+        }
+        if composite {
+            return [try await establish(endpoint: endpoint, paths: paths, composite: true, attributes: attributes,
+                                        format: format, timeout: timeout)]
+        }
+        var established: [Observation] = []
+        for path in paths {
+            established.append(try await establish(
+                endpoint: endpoint, paths: [path], composite: false, attributes: attributes, format: format,
+                timeout: timeout))
+        }
+        return established
+    }
+
+    /// Cancels observations actively (GET/FETCH with Observe=1, RFC 7641 §3.6) and forgets them either way.
+    public func cancelObservations(endpoint: String, paths: [LwM2MPath], timeout: Duration)
+        async throws(DeviceRequestError) -> [Observation]
+    {
+        let wanted = Set(paths)
+        let selected = receiver.observations.withLock { table in
+            table.observations(endpoint: endpoint).filter { wanted.isEmpty || !wanted.isDisjoint(with: $0.paths) }
+        }
+        guard !selected.isEmpty else { return [] }
+        await forget(selected)
+        if let (entry, session) = try? await liveSession(for: endpoint) {
+            for observation in selected {
+                let request = observeRequest(
+                    paths: observation.paths, composite: observation.composite, format: observation.format,
+                    rootPath: entry.registration.rootPath, observe: 1)
+                _ = try? await self.endpoint.send(request, on: session, timeout: timeout, token: observation.token)
+            }
+        }
+        return selected
+    }
+
+    /// The active observations of `endpoint`.
+    public func observations(endpoint: String) async -> [Observation] {
+        receiver.observations.withLock { $0.observations(endpoint: endpoint) }
+    }
+
+    /// Counters of received notifications and Sends, for logs and tests.
+    public var reportStatistics: (notifications: Int, sends: Int, undecodable: Int, dropped: Int) {
+        let counters = receiver.statistics
+        return (counters.notifications, counters.sends, counters.undecodable, counters.rejectedByConsumer)
+    }
+
+    // MARK: - Internals
+
+    private func establish(
+        endpoint: String, paths: [LwM2MPath], composite: Bool, attributes: NotificationAttributes?,
+        format: ContentFormat?, timeout: Duration
+    ) async throws(DeviceRequestError) -> Observation {
+        let (entry, session) = try await liveSession(for: endpoint)
+        let registration = entry.registration
+        let chosen = composite
+            ? ContentFormatNegotiation.composite(for: registration, forced: format)
+            : (format ?? ContentFormatNegotiation.preferred(for: registration))
+        if composite, chosen != .senmlJSON, chosen != .senmlCBOR {
+            throw DeviceRequestError(.invalidRequest, "a composite observation needs SenML JSON or SenML CBOR")
+        }
+        let observation = Observation(
+            id: LwM2MServer.newObservationID(), endpoint: endpoint, registrationID: registration.id, paths: paths,
+            composite: composite, token: CoAPEndpoint.newToken(), format: chosen, attributes: attributes,
+            createdAt: clock())
+        // Known before the request leaves, so an early notification is not reset.
+        receiver.observations.withLock { $0.add(observation) }
+        let request = observeRequest(
+            paths: paths, composite: composite, format: chosen, rootPath: registration.rootPath, observe: 0)
+        let answer: CoAPResponse
+        do {
+            answer = try await self.endpoint.send(request, on: session, timeout: timeout, token: observation.token)
+        } catch {
+            receiver.observations.withLock { _ = $0.remove(ids: [observation.id]) }
+            throw Self.transportError(error, endpoint: endpoint, timeout: timeout)
+        }
+        guard answer.code == .content else {
+            receiver.observations.withLock { _ = $0.remove(ids: [observation.id]) }
+            throw DeviceRequestError(
+                .deviceError, answer.payloadText.isEmpty ? "client answered \(answer.code)" : answer.payloadText,
+                coapCode: answer.code)
+        }
+        guard answer.observe != nil else {
+            receiver.observations.withLock { _ = $0.remove(ids: [observation.id]) }
+            throw DeviceRequestError(.invalidResponse, "the client answered without an Observe option: not observing")
+        }
+        if let store = observationStore {
+            do { try await store.save(observation) } catch {
+                logger.error("cannot persist an observation", metadata: ["observation": "\(observation.id)", "error": "\(error)"])
+            }
+        }
+        // The first answer is the current value: store it like a notification.
+        _ = receiver.handleUnsolicited(CoAPUnsolicitedResponse(
+            session: session, peerAddress: registration.address, token: observation.token, response: answer))
+        logger.info("observing", metadata: [
+            "endpoint": "\(endpoint)", "paths": "\(paths.map(\.description).joined(separator: ","))",
+            "observation": "\(observation.id)", "format": "\(chosen)",
+        ])
+        return observation
+    }
+
+    func observeRequest(paths: [LwM2MPath], composite: Bool, format: ContentFormat, rootPath: String, observe: UInt32)
+        -> CoAPRequest
+    {
+        let root = rootPath.split(separator: "/").map(String.init)
+        if composite {
+            let payload = (try? SenMLPathList.encode(paths, format: format)) ?? []
+            return CoAPRequest(method: .fetch, uriPath: root, contentFormat: format.rawValue, accept: format.rawValue,
+                               observe: observe, payload: payload)
+        }
+        let path = paths.first ?? .root
+        return CoAPRequest(method: .get, uriPath: root + path.ids.map(String.init), accept: format.rawValue, observe: observe)
+    }
+
+    private func forget(_ observations: [Observation]) async {
+        let ids = Set(observations.map(\.id))
+        receiver.observations.withLock { _ = $0.remove(ids: ids) }
+        if let store = observationStore {
+            do { try await store.remove(ids: Array(ids)) } catch {
+                logger.error("cannot remove persisted observations", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Re-establishes observations when a client registers anew (its old tokens are dead: a new registration
+    /// starts with no observations, LwM2M 1.1 Core §6.2.1) and applies observation profiles; forgets the
+    /// observations of clients that de-register or expire.
+    func superviseObservations() async {
+        await withTaskGroup(of: Void.self) { group in
+            for await event in lifecycleEvents {
+                switch event {
+                case .registered(let registration, _):
+                    group.addTask { await self.reestablish(for: registration) }
+                case .deregistered(let registration), .expired(let registration):
+                    let stale = receiver.observations.withLock { $0.observations(endpoint: registration.endpoint) }
+                    group.addTask { await self.forget(stale) }
+                case .updated:
+                    break
+                }
+            }
+        }
+    }
+
+    private func reestablish(for registration: Registration) async {
+        let previous = receiver.observations.withLock { $0.observations(endpoint: registration.endpoint) }
+            .filter { $0.registrationID != registration.id }
+        await forget(previous)
+        var requests: [ObservationRequest] = []
+        for observation in previous {
+            let request = ObservationRequest(
+                paths: observation.paths, composite: observation.composite, attributes: observation.attributes)
+            if !requests.contains(request) { requests.append(request) }
+        }
+        for request in await profiles(registration) where !requests.contains(request) {
+            requests.append(request)
+        }
+        for request in requests {
+            do {
+                _ = try await observe(
+                    endpoint: registration.endpoint, paths: request.paths, composite: request.composite,
+                    attributes: request.attributes, format: nil, timeout: .seconds(10))
+            } catch {
+                logger.warning("cannot establish an observation after registration", metadata: [
+                    "endpoint": "\(registration.endpoint)",
+                    "paths": "\(request.paths.map(\.description).joined(separator: ","))", "error": "\(error)",
+                ])
+            }
+        }
+    }
+
+    /// A fresh observation id: 12 random alphanumerics.
+    static func newObservationID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+}
