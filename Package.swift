@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "lwm2m-server", targets: ["lwm2m-server"]),
         .executable(name: "lwm2m-sim", targets: ["lwm2m-sim"]),
+        .executable(name: "lwm2m-bench", targets: ["lwm2m-bench"]),
         .library(name: "CoAP", targets: ["CoAP"]),
         .library(name: "LwM2M", targets: ["LwM2M"]),
     ],
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
@@ -54,6 +56,7 @@ let package = Package(
             dependencies: [
                 "ResourceModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -71,6 +74,15 @@ let package = Package(
             dependencies: [
                 "CoAP",
                 "LwM2M",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Load generator for the benchmark (scripts/bench.sh); not part of the test suite.
+        .executableTarget(
+            name: "lwm2m-bench",
+            dependencies: [
+                "CoAP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
