@@ -1,19 +1,34 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import LwM2M
 import ResourceModel
 
-/// Builds the REST API server: the router of `buildRouter` served on `configuration.host`:`configuration.port`.
+/// Builds the REST API server: the router of `buildRouter` served on `configuration.host`:`configuration.port`,
+/// with WebSocket upgrades for `/api/v1/ws`.
 ///
 /// `deviceManagement` carries the device-management routes (the LwM2M server in production) and provides the
-/// object model. Run it as a service (`try await app.runService()` or inside a `ServiceGroup`); tests call
-/// `app.test(.router)`.
+/// object model; `observations` carries the observation routes (the LwM2M server; `nil` answers 503);
+/// `liveEvents` feeds `/api/v1/stream` and `/api/v1/ws` (`nil` answers 503). Run it as a service
+/// (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
 public func buildApplication(
-    configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement, logger: Logger
+    configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
+    observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil, logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(configuration: configuration, database: database, deviceManagement: deviceManagement)
+    let router = buildRouter(
+        configuration: configuration, database: database, deviceManagement: deviceManagement,
+        observations: observations, liveEvents: liveEvents)
+    // The upgrade router sees only upgrade requests; it checks the same token. A refused upgrade falls
+    // through to `router`, which answers 401 (bad token) or 426 (not an upgrade).
+    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+    if let token = configuration.apiToken {
+        webSocketRouter.add(middleware: BearerAuthMiddleware(token: token))
+    }
+    LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive)
+        .addWebSocketRoute(to: webSocketRouter)
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "lwm2m-server"),
         logger: logger)
@@ -22,14 +37,19 @@ public func buildApplication(
 /// Builds the API's router: problem+json errors everywhere, `/healthz` open, every other path behind the
 /// bearer token when `configuration.apiToken` is set (unknown paths too, so they reveal nothing).
 public func buildRouter(
-    configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement
+    configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
+    observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil
 ) -> Router<APIRequestContext> {
-    buildRouter(configuration: configuration, repository: database, deviceManagement: deviceManagement)
+    buildRouter(
+        configuration: configuration, repository: database, deviceManagement: deviceManagement, database: database,
+        observations: observations, liveEvents: liveEvents)
 }
 
-/// `buildRouter` over any repository (tests inject fakes).
+/// `buildRouter` over any repository (tests inject fakes); the telemetry, event, profile routes need
+/// `database` and are left out without it.
 func buildRouter(
-    configuration: RESTConfiguration, repository: any EndpointRepository, deviceManagement: any DeviceManagement
+    configuration: RESTConfiguration, repository: any EndpointRepository, deviceManagement: any DeviceManagement,
+    database: AppDatabase? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware applies to the routes added after it, and all of it to the not-found responder.
@@ -43,5 +63,12 @@ func buildRouter(
     ResourceController(deviceManagement: deviceManagement, repository: repository).addRoutes(to: router)
     CompositeController(deviceManagement: deviceManagement).addRoutes(to: router)
     ObjectController(deviceManagement: deviceManagement).addRoutes(to: router)
+    ObservationController(observations: observations).addRoutes(to: router)
+    LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive).addRoutes(to: router)
+    if let database {
+        TelemetryController(database: database).addRoutes(to: router)
+        EventController(database: database).addRoutes(to: router)
+        ObservationProfileController(database: database).addRoutes(to: router)
+    }
     return router
 }

@@ -6,11 +6,16 @@ public struct RESTConfiguration: Sendable {
     public var port: Int
     /// The bearer token every route but `/healthz` requires; `nil` disables authentication.
     public var apiToken: String?
+    /// The interval of keep-alive comments on the server-sent event stream.
+    public var streamKeepAlive: Duration
 
     /// Creates a configuration.
-    public init(host: String = "127.0.0.1", port: Int = 8080, apiToken: String?) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, apiToken: String?, streamKeepAlive: Duration = .seconds(15)
+    ) {
         self.host = host
         self.port = port
         self.apiToken = apiToken
+        self.streamKeepAlive = streamKeepAlive
     }
 }

@@ -6,6 +6,7 @@ extension AppDatabase {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: createGenericModel)
+        migrator.registerMigration("v2", migrate: createTelemetryModel)
         return migrator
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The server's SQLite database: owns the one `DatabaseWriter` and exposes the writes and reads the server needs.
 ///
@@ -15,6 +16,9 @@ public final class AppDatabase: Sendable {
 
     /// The connection (pool or queue) every access goes through.
     let writer: any DatabaseWriter
+
+    /// The event rules, loaded on first use by the writer and replaced after every commit that changes them.
+    let eventRuleCache = Mutex<[EventRule]?>(nil)
 
     /// Wraps an already opened writer and migrates it to the latest schema.
     init(_ writer: any DatabaseWriter) throws {

@@ -81,27 +81,50 @@ struct ServerCommand: AsyncParsableCommand {
         let server = LwM2MServer(
             configuration: .init(host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel), logger: logger,
             objectModel: objectModel,
-            knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil })
+            knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil },
+            observationStore: database,
+            profiles: { registration in
+                let matches = (try? await database.observationProfiles(
+                    matching: registration.endpoint, objectIDs: registration.objectLinks.map(\.objectID))) ?? []
+                return matches.map { ObservationRequest(paths: $0.paths, attributes: $0.attributes) }
+            })
         try await database.syncResourceTypes(from: objectModel)
         server.restore(try await database.onlineRegistrations())
+        server.restoreObservations(try await database.loadAll())
+
+        let hub = LiveEventHub()
+        let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
+        server.setReportSink { ingest.submit($0) }
+        let liveRegistrations = LiveRegistrationFeed(events: server.makeEventStream(), hub: hub)
         try server.start()
 
         let recorder = RegistrationRecorder(database: database, events: server.events, logger: logger)
         let app = buildApplication(
             configuration: RESTConfiguration(host: host, port: httpPort, apiToken: apiToken),
-            database: database, deviceManagement: server, logger: logger)
+            database: database, deviceManagement: server, observations: server, liveEvents: hub, logger: logger)
         // Shutdown runs in reverse order: the LwM2M server stops CoAP and ends its event stream first,
         // then HTTP, then the recorder writes whatever events are left.
         let group = ServiceGroup(
             configuration: .init(
-                services: [DrainThenWait(recorder), app, server], gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Forwards registration events to the live stream (REGISTRATION, UPDATED, DEREGISTRATION); ends with them.
+struct LiveRegistrationFeed: Service {
+    let events: AsyncStream<RegistrationEvent>
+    let hub: LiveEventHub
+
+    func run() async {
+        for await event in events { hub.publish(event) }
+        hub.finishAll()
+    }
+}
 
 /// Runs a service that ends on its own (the recorder ends when the server's event stream does), then waits
 /// for its turn in the group's graceful shutdown: ServiceGroup treats a service that returns before it was

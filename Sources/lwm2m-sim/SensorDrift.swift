@@ -4,9 +4,14 @@ import LwM2M
 /// The changing values of one simulated device: temperature and humidity that drift smoothly over time, each
 /// device with its own phase (derived from its name, so a run is reproducible), plus a little noise; the
 /// measured minimum and maximum follow them; Current Time follows the clock and any offset the server wrote.
+///
+/// The sensors are sampled once per second (`sampleTime(at:)`): within a second the values stay put, so an
+/// observer without attributes hears at most one change per second, and a value names its measurement time.
 struct SensorDrift: Sendable {
     /// The device's phase in radians, 0..<2π.
     let phase: Double
+    /// The FNV-1a hash of the name, seeding the noise.
+    private let seed: UInt64
 
     /// A drift whose phase comes from `name` (FNV-1a).
     init(name: String) {
@@ -14,17 +19,34 @@ struct SensorDrift: Sendable {
         for byte in name.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
+        seed = hash
         phase = Double(hash % 10_000) / 10_000 * 2 * Double.pi
     }
 
-    /// The temperature in °C at `time`: 20 + 5·sin(t/60 + phase) plus up to ±0.05 of noise, to 2 decimals.
-    func temperature(at time: Date) -> Double {
-        Self.rounded(20 + 5 * sin(time.timeIntervalSince1970 / 60 + phase) + Double.random(in: -0.05...0.05))
+    /// When the sensors last sampled before or at `time`: the start of its second.
+    func sampleTime(at time: Date) -> Date {
+        Date(timeIntervalSince1970: time.timeIntervalSince1970.rounded(.down))
     }
 
-    /// The relative humidity in %RH at `time`: 50 + 15·sin(t/90 + phase) plus up to ±0.1 of noise.
+    /// The temperature in °C sampled at `time`: 20 + 5·sin(t/60 + phase) plus up to ±0.05 of noise, to 2 decimals.
+    func temperature(at time: Date) -> Double {
+        let t = sampleTime(at: time).timeIntervalSince1970
+        return Self.rounded(20 + 5 * sin(t / 60 + phase) + noise(t, salt: 1) * 0.05)
+    }
+
+    /// The relative humidity in %RH sampled at `time`: 50 + 15·sin(t/90 + phase) plus up to ±0.1 of noise.
     func humidity(at time: Date) -> Double {
-        Self.rounded(50 + 15 * sin(time.timeIntervalSince1970 / 90 + 1.3 * phase) + Double.random(in: -0.1...0.1))
+        let t = sampleTime(at: time).timeIntervalSince1970
+        return Self.rounded(50 + 15 * sin(t / 90 + 1.3 * phase) + noise(t, salt: 2) * 0.1)
+    }
+
+    /// Noise in -1...1 fixed by the device, the second and `salt` (SplitMix64).
+    private func noise(_ second: Double, salt: UInt64) -> Double {
+        var x = seed ^ (UInt64(bitPattern: Int64(second)) &* 0x9E37_79B9_7F4A_7C15) ^ (salt &* 0xD1B5_4A32_D192_ED03)
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        x ^= x >> 31
+        return Double(x >> 11) / Double(UInt64(1) << 53) * 2 - 1
     }
 
     /// The battery level in percent: slowly between 60 and 100.

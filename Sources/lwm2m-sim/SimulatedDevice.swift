@@ -6,10 +6,11 @@ import Synchronization
 
 /// One simulated LwM2M client: holds an object tree, registers with its links, updates at half its lifetime (and
 /// at once when its instances, its lifetime or the Registration Update Trigger ask for it), re-registers when
-/// forgotten, and answers the server's requests through the tree.
+/// forgotten, and answers the server's requests through the tree, which also keeps the server's observations
+/// (notifications and Sends: `SimulatedDevice+Reporting.swift`).
 final class SimulatedDevice: Sendable {
     /// Registration state shared by the device's task and the CoAP I/O thread.
-    private struct State {
+    struct State {
         var session: CoAPSessionID?
         var location: [String]?
         /// The instance set changed since the last Register/Update: the next Update carries the links.
@@ -18,6 +19,10 @@ final class SimulatedDevice: Sendable {
         var lifetimeChanged = false
         /// What the server's Current Time write moved the device clock by.
         var clockOffset: TimeInterval = 0
+        /// When the next Send is due (`nil` until the first tick after registering).
+        var nextSend: Date?
+        /// Whether a refused Send was logged already (one warning per device).
+        var sendRefusalLogged = false
     }
 
     let name: String
@@ -27,15 +32,20 @@ final class SimulatedDevice: Sendable {
     let server: ServerAddress
     let logger: Logger
     let stats: SimulationStats
+    /// Where reported values are logged (`--report-log`), if anywhere.
+    let reportLog: ReportLog?
     /// The content formats announced with `ct=` on the root link (none for LwM2M 1.0).
     let announced: [ContentFormat]
     let drift: SensorDrift
-    private let state = Mutex(State())
-    private let tree: Mutex<ClientObjectTree>
+    /// The format of Sends (LwM2M 1.1 Core §6.4.6): SenML JSON with `--format senml-json`, else SenML CBOR;
+    /// `nil` for LwM2M 1.0, which has no Send.
+    let sendFormat: ContentFormat?
+    let state = Mutex(State())
+    let tree: Mutex<ClientObjectTree>
     private let wake = WakeSignal()
 
     init(name: String, lifetime: Int, version: LwM2MVersion, coap: CoAPEndpoint, server: ServerAddress,
-         logger: Logger, stats: SimulationStats, profile: DeviceProfile = .configured) {
+         logger: Logger, stats: SimulationStats, reportLog: ReportLog? = nil, profile: DeviceProfile = .configured) {
         self.name = name
         self.lifetime = lifetime
         self.version = version
@@ -43,8 +53,13 @@ final class SimulatedDevice: Sendable {
         self.server = server
         self.logger = logger
         self.stats = stats
+        self.reportLog = reportLog
         announced = SimulatedFormat.announced(by: version, chosen: profile.format)
         drift = SensorDrift(name: name)
+        switch version {
+        case .v1_0: sendFormat = nil
+        case .v1_1, .v1_2: sendFormat = profile.format == .senmlJSON ? .senmlJSON : .senmlCBOR
+        }
         let host = server.host.contains(":") ? "[\(server.host)]" : server.host
         do {
             tree = Mutex(try SimulatedObjects.tree(
@@ -112,7 +127,10 @@ final class SimulatedDevice: Sendable {
     }
 
     private func register(session: CoAPSessionID) async throws {
-        state.withLock { $0.linksChanged = false; $0.lifetimeChanged = false }
+        state.withLock { $0.linksChanged = false; $0.lifetimeChanged = false; $0.nextSend = nil }
+        // A new registration starts without observations (LwM2M 1.1 Core §6.2.1): forget them before the
+        // server can observe anew.
+        tree.withLock { $0.removeAllObservations() }
         wake.clear()
         let query = ["ep=\(name)", "lt=\(currentLifetime)", "lwm2m=\(version.rawValue)", "b=U"]
         let response = try await coap.send(
@@ -181,17 +199,24 @@ final class SimulatedDevice: Sendable {
         }
     }
 
-    /// Answers a request from the server through the object tree (runs on the CoAP I/O thread: no waiting).
-    func handle(_ request: CoAPRequest) -> CoAPResponse {
+    /// Answers a request from the server through the object tree, Observe and Cancel Observation included (runs on
+    /// the CoAP I/O thread: no waiting).
+    func handle(_ inbound: CoAPInboundRequest) -> CoAPResponse {
+        let request = inbound.request
         let now = Date()
         let clockOffset = state.withLock { $0.clockOffset }
-        let outcome = tree.withLock { tree in
+        let (outcome, observed) = tree.withLock { tree in
             drift.refresh(&tree, at: now, clockOffset: clockOffset)
-            return tree.process(request, now: now)
+            let outcome = tree.process(request, session: inbound.session, token: inbound.token, now: now)
+            guard outcome.response.observe != nil else { return (outcome, [ClientReportedValue]()) }
+            let observation = tree.observations.observation(session: inbound.session, token: inbound.token)
+            return (outcome, observation?.lastReportedValues ?? [])
         }
+        // The answer to an Observe is its first notification (RFC 7641 §3.2).
+        reportLog?.append(endpoint: name, kind: .notification, values: observed, sentAt: now)
         logger.debug("answered", metadata: [
             "endpoint": "\(name)", "method": "\(request.method)", "path": "\(request.path)",
-            "code": "\(outcome.response.code)",
+            "code": "\(outcome.response.code)", "observe": "\(request.observe.map(String.init) ?? "-")",
         ])
         if let event = outcome.event { react(to: event, at: now) }
         return outcome.response

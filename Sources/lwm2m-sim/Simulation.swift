@@ -13,25 +13,32 @@ final class Simulation: Service, Sendable {
     let version: LwM2MVersion
     let rate: Int
     let duration: Duration?
+    let reporting: ReportingOptions
     let logger: Logger
     let devices: DeviceDirectory
     let coap: CoAPEndpoint
     let stats = SimulationStats()
 
     init(server: ServerAddress, names: [String], lifetime: Int, version: LwM2MVersion, rate: Int,
-         duration: Duration?, logger: Logger) {
+         duration: Duration?, reporting: ReportingOptions, logger: Logger) {
         self.server = server
         self.names = names
         self.lifetime = lifetime
         self.version = version
         self.rate = rate
         self.duration = duration
+        self.reporting = reporting
         self.logger = logger
         let devices = DeviceDirectory()
         self.devices = devices
-        coap = CoAPEndpoint(configuration: .init(), logger: logger) { inbound in
-            devices.device(for: inbound.session)?.handle(inbound.request) ?? .error(.notFound, "unknown session")
-        }
+        coap = CoAPEndpoint(
+            configuration: .init(), logger: logger,
+            requestHandler: { inbound in
+                devices.device(for: inbound.session)?.handle(inbound) ?? .error(.notFound, "unknown session")
+            },
+            resetHandler: { session, token in
+                devices.device(for: session)?.observationReset(session: session, token: token)
+            })
     }
 
     func run() async throws {
@@ -42,10 +49,11 @@ final class Simulation: Service, Sendable {
         ])
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.report() }
+            group.addTask { await self.reportValues() }
             for (index, name) in names.enumerated() {
                 let device = SimulatedDevice(
                     name: name, lifetime: lifetime, version: version, coap: coap, server: server,
-                    logger: logger, stats: stats)
+                    logger: logger, stats: stats, reportLog: reporting.reportLog)
                 let delay = Duration.seconds(Double(index) / Double(rate))
                 group.addTask {
                     try? await Task.sleep(for: delay)
@@ -72,7 +80,30 @@ final class Simulation: Service, Sendable {
         let final = stats.withLock { $0 }
         logger.info("simulation stopped", metadata: [
             "deregistered": "\(deregistered)", "updates": "\(final.updates)", "failures": "\(final.failures)",
+            "notifications": "\(final.notifications)", "sends": "\(final.sends)",
+            "sendFailures": "\(final.sendFailures)",
         ])
+    }
+
+    /// The one ticker of all devices (LwM2M 1.1 Core §6.4): every `ReportingOptions.tick` it walks the devices,
+    /// sends the notifications due (in order, on the I/O thread: no waiting for the peer) and starts the Sends due
+    /// as child tasks, so a slow server delays no other device.
+    private func reportValues() async {
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: ReportingOptions.tick)
+                guard !Task.isCancelled else { return }
+                let now = Date()
+                for device in devices.all {
+                    for notification in device.dueNotifications(now: now, maximumInterval: reporting.notifyInterval) {
+                        await device.deliver(notification, options: reporting, sentAt: now)
+                    }
+                    if let interval = reporting.sendInterval, device.sendIsDue(now: now, interval: interval) {
+                        group.addTask { await device.sendMeasurements(now: now) }
+                    }
+                }
+            }
+        }
     }
 
     /// Logs progress every few seconds, and once when every endpoint has registered.
@@ -115,6 +146,10 @@ final class SimulationStats: Sendable {
         var updates = 0
         var reRegistrations = 0
         var failures = 0
+        var notifications = 0
+        var notificationFailures = 0
+        var sends = 0
+        var sendFailures = 0
     }
 
     private let counts = Mutex(Counts())

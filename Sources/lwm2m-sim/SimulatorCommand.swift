@@ -39,6 +39,24 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Stop (and de-register) after this many seconds; 0 runs until SIGINT/SIGTERM.")
     var duration: Int = 0
 
+    @Option(help: """
+        Notify every observer at least every S seconds, even without pmax (0: only as the observation's \
+        attributes say).
+        """)
+    var notifyInterval: Double = 0
+
+    @Flag(help: "Send every notification confirmable (default: non-confirmable, every 5th confirmable).")
+    var confirmableNotifications = false
+
+    @Option(help: """
+        Every S seconds, Send (POST /dp) the temperature and humidity with their measurement times in SenML \
+        (JSON with --format senml-json, else CBOR); 0: never. LwM2M 1.0 devices do not Send.
+        """)
+    var send: Double = 0
+
+    @Option(help: "Append one JSON line per reported value (notification or Send) to this file.")
+    var reportLog: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -46,6 +64,10 @@ struct SimulatorCommand: AsyncParsableCommand {
         guard count > 0 else { throw ValidationError("--count must be at least 1") }
         guard lifetime > 0 else { throw ValidationError("--lifetime must be positive") }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
+        guard notifyInterval >= 0, notifyInterval.isFinite else {
+            throw ValidationError("--notify-interval must be 0 or positive")
+        }
+        guard send >= 0, send.isFinite else { throw ValidationError("--send must be 0 or positive") }
         guard let version = LwM2MVersion(rawValue: lwm2m) else { throw ValidationError("--lwm2m must be 1.0, 1.1 or 1.2") }
         if version == .v1_0, let format, format != .tlv {
             throw ValidationError("LwM2M 1.0 devices speak TLV; --format \(format.rawValue) needs --lwm2m 1.1 or 1.2")
@@ -72,12 +94,22 @@ struct SimulatorCommand: AsyncParsableCommand {
                 """)
         }
         DeviceProfile.configure(DeviceProfile(format: format, model: model))
+        let version = LwM2MVersion(rawValue: lwm2m) ?? .v1_1
+        if send > 0, version == .v1_0 {
+            logger.notice("--send ignored: LwM2M 1.0 devices have no Send operation")
+        }
+        let reporting = ReportingOptions(
+            notifyInterval: notifyInterval > 0 ? notifyInterval : nil, confirmableNotifications: confirmableNotifications,
+            sendInterval: send > 0 ? send : nil, reportLog: try reportLog.map { try ReportLog(path: $0) })
         let simulation = Simulation(
             server: address, names: (1...count).map { "\(prefix)\($0)" }, lifetime: lifetime,
-            version: LwM2MVersion(rawValue: lwm2m) ?? .v1_1, rate: rate,
-            duration: duration > 0 ? .seconds(duration) : nil, logger: logger)
+            version: version, rate: rate, duration: duration > 0 ? .seconds(duration) : nil, reporting: reporting,
+            logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [simulation], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                // Finishing after --duration is a normal end, not a failure (exit status 0).
+                services: [.init(service: simulation, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -18,7 +18,7 @@ struct MigrationTests {
             (try Self.tables.filter { try db.tableExists($0) }, try AppDatabase.migrator.appliedIdentifiers(db))
         }
         #expect(existing == Self.tables)
-        #expect(applied == ["v1"])
+        #expect(applied == ["v1", "v2"])
     }
 
     @Test("every foreign key cascades on delete", arguments: [
@@ -60,7 +60,7 @@ struct MigrationTests {
             }
         }
         let resource = indexes["resource", default: []].map(\.columns)
-        #expect(resource.contains(["endpointId", "resourceTypeId", "objectInstanceId", "timestamp"]))
+        #expect(resource.contains(["endpointId", "resourceTypeId", "objectInstanceId", "resourceInstanceId", "timestamp"]))
         let queue = indexes["endpoint_operation", default: []].map(\.columns)
         #expect(queue.contains(["endpointId", "status", "priority", "createdAt"]))
         let endpoint = indexes["endpoint", default: []]

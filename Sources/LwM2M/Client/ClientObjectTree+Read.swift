@@ -97,18 +97,7 @@ extension ClientObjectTree {
         } catch {
             throw .badRequest("path list: \(error.description)")
         }
-        var nodes: [LwM2MPath: LwM2MNode] = [:]
-        for path in paths {
-            if path.isRoot {
-                for objectID in objectIDs where !Self.bootstrapOnlyObjects.contains(objectID) {
-                    let objectPath = LwM2MPath(objectID: objectID)
-                    nodes[objectPath] = try readableNode(at: objectPath)
-                }
-                continue
-            }
-            if Self.bootstrapOnlyObjects.contains(path.ids[0]) { throw .unauthorized(path) }
-            nodes[path] = try readableNode(at: path)
-        }
+        let nodes = try observedNodes(paths, isComposite: true)
         let payload: [UInt8]
         do {
             payload = try codecs.encodeNodes(nodes, format: responseFormat, model: model)

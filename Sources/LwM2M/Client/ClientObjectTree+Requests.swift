@@ -16,7 +16,8 @@ extension ClientObjectTree {
     ///   else Write (partial update) when a payload is given;
     /// - DELETE `/o/i`: Delete; iPATCH `/`: Write-Composite.
     ///
-    /// Failures answer 4.xx with a short diagnostic payload and leave the tree unchanged; no input traps.
+    /// Failures answer 4.xx with a short diagnostic payload and leave the tree unchanged; no input traps. The Observe
+    /// option is ignored here: `process(_:session:token:now:)` keeps observers.
     public mutating func process(_ request: CoAPRequest, now: Date) -> ClientRequestOutcome {
         var scratch = self
         do throws(ClientRequestFailure) {

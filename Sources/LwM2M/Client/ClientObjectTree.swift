@@ -2,8 +2,8 @@ import CoAP
 import Foundation
 
 /// The device side of the LwM2M data model: the object instances a client holds, their resource values, the
-/// executable resources each instance supports and the notification attributes the server wrote (LwM2M 1.1 Core
-/// §6.3, Transport §6.4; Leshan's client `ObjectTree`).
+/// executable resources each instance supports, the notification attributes the server wrote and the server's
+/// observations (LwM2M 1.1 Core §6.3, §6.4, Transport §6.4; Leshan's client `ObjectTree`).
 ///
 /// It is a pure value: no I/O, no clock of its own. `handle(_:now:)` answers one CoAP request of the Device
 /// Management and Service Enablement interface; every request runs against a copy that replaces the tree only when
@@ -42,6 +42,9 @@ public struct ClientObjectTree: Sendable {
     var objects: [UInt16: [UInt16: Instance]] = [:]
     /// Notification attributes by path (LwM2M 1.1 Core §5.1.2); never an empty set.
     var attributes: [LwM2MPath: NotificationAttributes] = [:]
+    /// The observers and what they were last told (RFC 7641 §4.1, LwM2M 1.1 Core §6.4); see
+    /// `process(_:session:token:now:)` and `dueNotifications(now:maximumInterval:)`.
+    public internal(set) var observations = ClientObservations()
 
     /// Creates an empty tree typed by `model`.
     public init(model: any ObjectModelProvider, defaultFormat: ContentFormat = .tlv,

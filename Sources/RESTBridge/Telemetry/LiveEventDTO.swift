@@ -1,0 +1,78 @@
+import Foundation
+import LwM2M
+import ResourceModel
+
+/// One live event as JSON, the `data:` of an SSE event and the text of a WebSocket message:
+///
+/// - `{"event":"NOTIFICATION","endpoint":"sim-1","time":"..","observationId":"..","values":[{"path","timestamp","type","value"}]}`
+/// - `{"event":"SEND","endpoint":..,"time":..,"values":[...]}`
+/// - `{"event":"EVENT","endpoint":..,"time":..,"eventType":"environment","eventId":7,"values":[...]}`
+/// - `{"event":"REGISTRATION"|"UPDATED"|"DEREGISTRATION","endpoint":..,"time":..,"registration":{...},"reason":"expired"}`
+/// - `{"event":"SLEEPING"|"AWAKE","endpoint":..,"time":..}`
+public struct LiveEventDTO: Sendable, Equatable, Encodable {
+    /// The registration members of REGISTRATION, UPDATED and DEREGISTRATION.
+    public struct RegistrationDTO: Sendable, Equatable, Encodable {
+        /// The registration id.
+        public var registrationId: String
+        /// The LwM2M version.
+        public var lwm2mVersion: String
+        /// The binding mode.
+        public var binding: String
+        /// Whether the client is in queue mode.
+        public var queueMode: Bool
+        /// The lifetime in seconds.
+        public var lifetime: Int
+        /// The client's transport address.
+        public var address: String
+        /// The announced objects and instances as paths.
+        public var objectLinks: [String]
+    }
+
+    /// The event name.
+    public var event: String
+    /// The endpoint name.
+    public var endpoint: String
+    /// When it happened.
+    public var time: Date
+    /// The observation a notification belongs to.
+    public var observationId: String?
+    /// The rule name of an EVENT.
+    public var eventType: String?
+    /// The stored event id of an EVENT.
+    public var eventId: Int64?
+    /// The values of NOTIFICATION, SEND and EVENT.
+    public var values: [TimedValueDTO]?
+    /// The registration of REGISTRATION, UPDATED and DEREGISTRATION.
+    public var registration: RegistrationDTO?
+    /// Why a DEREGISTRATION happened: `deregistered` or `expired`.
+    public var reason: String?
+
+    /// The JSON form of `event`.
+    public init(_ event: LiveEvent) {
+        self.event = event.name.rawValue
+        endpoint = event.endpoint
+        time = event.time
+        switch event.payload {
+        case .registration(let registration, let reason):
+            self.registration = RegistrationDTO(
+                registrationId: registration.id, lwm2mVersion: registration.lwm2mVersion.rawValue,
+                binding: registration.binding, queueMode: registration.queueMode, lifetime: registration.lifetime,
+                address: registration.address, objectLinks: registration.objectLinks.map(\.path))
+            self.reason = reason
+        case .presence:
+            break
+        case .values(let observationID, let values):
+            observationId = observationID
+            self.values = values.map { TimedValueDTO($0, receivedAt: event.time) }
+        case .event(let type, let id, let values):
+            eventType = type
+            eventId = id
+            self.values = values.map { TimedValueDTO($0, receivedAt: event.time) }
+        }
+    }
+
+    /// The compact JSON text (sorted keys, no newlines: one SSE `data:` line).
+    public func jsonText() throws -> String {
+        String(decoding: try APIJSON.encoder().encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import ResourceModel
+import ServiceLifecycle
+
+/// The live event stream: `GET /api/v1/stream` as server-sent events and `GET /api/v1/ws` as a WebSocket
+/// (text messages), both optionally filtered with `?endpoint=`.
+///
+/// Each connection subscribes to the `LiveEventHub`; one that cannot keep up is disconnected by the hub
+/// (its SSE body ends / its WebSocket closes). SSE sends a `: keep-alive` comment every `keepAlive` so idle
+/// connections notice a vanished client. Both end on graceful shutdown.
+struct LiveStreamController {
+    /// The hub; `nil` answers 503.
+    let hub: LiveEventHub?
+    /// The interval of SSE keep-alive comments.
+    let keepAlive: Duration
+
+    /// The SSE route.
+    static let streamPath = "/api/v1/stream"
+    /// The WebSocket route.
+    static let webSocketPath = "/api/v1/ws"
+
+    /// Registers the SSE route, and a 426 answer for plain requests to the WebSocket route, on `router`.
+    func addRoutes(to router: some RouterMethods<APIRequestContext>) {
+        router.get(RouterPath(Self.streamPath), use: stream)
+        router.get(RouterPath(Self.webSocketPath)) { _, _ -> Response in throw Problem.upgradeRequired }
+        router.rejectOtherMethods(RouterPath(Self.streamPath), allowed: [.get, .head])
+        router.rejectOtherMethods(RouterPath(Self.webSocketPath), allowed: [.get])
+    }
+
+    /// Registers the WebSocket upgrade on the upgrade router (which carries the same bearer check).
+    func addWebSocketRoute<Context: WebSocketRequestContext>(to router: Router<Context>) {
+        guard let hub else { return }
+        router.ws(RouterPath(Self.webSocketPath)) { inbound, outbound, context in
+            let endpoint = context.request.uri.queryParameters["endpoint"].map(String.init)
+            let events = hub.subscribe(endpoint: endpoint)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // Reading to the end notices the client's close frame.
+                    for try await _ in inbound {}
+                }
+                group.addTask {
+                    try await cancelWhenGracefulShutdown {
+                        for await event in events {
+                            try await outbound.write(.text(try LiveEventDTO(event).jsonText()))
+                        }
+                    }
+                }
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// `GET /api/v1/stream[?endpoint=]`: `text/event-stream`, one `event: NAME\ndata: {json}\n\n` per event.
+    @Sendable func stream(_ request: Request, context: APIRequestContext) async throws -> Response {
+        guard let hub else { throw Problem.unavailable("The live event stream") }
+        let endpoint = request.uri.queryParameters["endpoint"].map(String.init)
+        let events = hub.subscribe(endpoint: endpoint)
+        let keepAlive = self.keepAlive
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let (lines, sink) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(64))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await cancelWhenGracefulShutdown {
+                        for await event in events {
+                            guard let json = try? LiveEventDTO(event).jsonText() else { continue }
+                            if case .dropped = sink.yield("event: \(event.name.rawValue)\ndata: \(json)\n\n") { break }
+                        }
+                    }
+                    sink.finish()
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: keepAlive)
+                        sink.yield(": keep-alive\n\n")
+                    }
+                }
+                try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                for await line in lines {
+                    try await writer.write(ByteBuffer(string: line))
+                }
+                group.cancelAll()
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

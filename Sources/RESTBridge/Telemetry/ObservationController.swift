@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+import LwM2M
+import ResourceModel
+
+/// Observations of one endpoint (LwM2M 1.1 Core §6.4.1–§6.4.3):
+/// `GET`, `POST`, `DELETE /api/v1/endpoints/{endpoint}/observations`, carried out by `ObservationManagement`.
+struct ObservationController {
+    /// One observation: `{"id","endpoint","registrationId","paths","composite","format","token","attributes","createdAt"}`.
+    struct ObservationResponse: ResponseEncodable, Equatable {
+        /// The observation id.
+        var id: String
+        /// The endpoint name.
+        var endpoint: String
+        /// The registration it was made under.
+        var registrationId: String
+        /// The observed paths.
+        var paths: [String]
+        /// Whether it is a composite observation.
+        var composite: Bool
+        /// The content format asked for (media type).
+        var format: String
+        /// The CoAP token, lowercase hex.
+        var token: String
+        /// The attributes written before observing.
+        var attributes: AttributesDTO?
+        /// When it was established.
+        var createdAt: Date
+
+        /// The JSON form of `observation`.
+        init(_ observation: Observation) {
+            id = observation.id
+            endpoint = observation.endpoint
+            registrationId = observation.registrationID
+            paths = observation.paths.map(\.description)
+            composite = observation.composite
+            format = observation.format.name
+            token = observation.token.map { String(format: "%02x", $0) }.joined()
+            attributes = observation.attributes.map(AttributesDTO.init)
+            createdAt = observation.createdAt
+        }
+    }
+
+    /// Carries out the observations; `nil` answers 503.
+    let observations: (any ObservationManagement)?
+
+    /// The route.
+    static let path = "/api/v1/endpoints/{endpoint}/observations"
+
+    /// Registers the routes (and 405 answers for the other methods) on `router`.
+    func addRoutes(to router: some RouterMethods<APIRequestContext>) {
+        router.get(RouterPath(Self.path), use: list)
+        router.post(RouterPath(Self.path), use: observe)
+        router.delete(RouterPath(Self.path), use: cancel)
+        router.rejectOtherMethods(RouterPath(Self.path), allowed: [.get, .head, .post, .delete])
+    }
+
+    /// The active observations of the endpoint.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [ObservationResponse] {
+        let endpoint = try context.endpointName()
+        return try await management().observations(endpoint: endpoint).map(ObservationResponse.init)
+    }
+
+    /// `POST` with `{"paths":[..],"composite":false,"attributes":{"pmin":1}}` (`?format=`, `?timeout=` as the
+    /// device-management routes): 201 with the observations made.
+    @Sendable func observe(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let endpoint = try context.endpointName()
+        let options = try DeviceRequestOptions(query: request.uri.queryParameters)
+        let members = try BodyFields.members(try await request.jsonBody(), known: ["paths", "composite", "attributes"])
+        let paths = try BodyFields.paths(members, required: true)
+        let composite = try BodyFields.bool(members, "composite") ?? false
+        let attributes = try BodyFields.attributes(members)
+        let management = try management()
+        let made: [Observation]
+        do {
+            made = try await management.observe(
+                endpoint: endpoint, paths: paths, composite: composite, attributes: attributes, format: options.format,
+                timeout: options.timeout)
+        } catch {
+            throw Problem(error, endpoint: endpoint)
+        }
+        var response = try made.map(ObservationResponse.init).response(from: request, context: context)
+        response.status = .created
+        return response
+    }
+
+    /// `DELETE` with `{"paths":[..]}` or `?paths=/a,/b` (neither or empty: all): 200 with the cancelled ones.
+    @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> [ObservationResponse] {
+        let endpoint = try context.endpointName()
+        let query = request.uri.queryParameters
+        let options = try DeviceRequestOptions(query: query)
+        var paths: [LwM2MPath] = []
+        if let list = query["paths"].map(String.init), !list.isEmpty {
+            paths = try CompositeController.paths(list)
+        } else {
+            let buffer = try await request.body.collect(upTo: Request.maxBodySize)
+            if buffer.readableBytes > 0 {
+                let body: RequestJSON
+                do {
+                    body = try RequestJSON.parse(buffer.readableBytesView)
+                } catch {
+                    throw Problem.invalidBody(error)
+                }
+                paths = try BodyFields.paths(try BodyFields.members(body, known: ["paths"]), required: false)
+            }
+        }
+        let management = try management()
+        do {
+            return try await management.cancelObservations(endpoint: endpoint, paths: paths, timeout: options.timeout)
+                .map(ObservationResponse.init)
+        } catch {
+            throw Problem(error, endpoint: endpoint)
+        }
+    }
+
+    /// The management, or 503.
+    private func management() throws(Problem) -> any ObservationManagement {
+        guard let observations else { throw Problem.unavailable("Observation management") }
+        return observations
+    }
+}

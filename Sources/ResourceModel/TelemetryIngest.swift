@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+import Logging
+import LwM2M
+import ServiceLifecycle
+import Synchronization
+
+/// Stores what devices report (notifications and Sends) as `resource` rows, in batches: a `Service`.
+///
+/// Producers call `submit(_:)` (never blocks; `false` when the bounded queue is full, so the caller can answer
+/// the device 5.03 Service Unavailable) or `submitWaiting(_:)`. `run()` takes up to `maxBatchSize` queued
+/// reports at a time and writes them in ONE transaction: each leaf value becomes a `resource` row (typed by its
+/// `resource_type`, a row being added for resources the model does not know), the series' `resource_latest`
+/// row follows, and every event rule matching values of one report makes one `event` with `event_resource`
+/// links. After the commit it publishes NOTIFICATION/SEND and EVENT to the `LiveEventHub`. Reports of endpoints
+/// that have no row are counted and logged, not stored. A failed batch is retried report by report.
+///
+/// On graceful shutdown `run()` stops accepting reports, writes everything queued, and returns: list it
+/// before the LwM2M server in the `ServiceGroup` so it is shut down after the server stops producing.
+public final class TelemetryIngest: Service, Sendable {
+    /// The default queue capacity, in reports.
+    public static let defaultCapacity = 10_000
+    /// The default upper bound of reports written in one transaction.
+    public static let defaultMaxBatchSize = 500
+
+    /// Counters since the ingest was created.
+    public struct Statistics: Sendable, Equatable {
+        /// Reports accepted into the queue.
+        public var reportsAccepted = 0
+        /// Reports refused because the queue was full or the ingest had stopped.
+        public var reportsRejected = 0
+        /// Reports written.
+        public var reportsStored = 0
+        /// Reports dropped because their endpoint has no row.
+        public var reportsUnknownEndpoint = 0
+        /// Reports that could not be written even alone (each one logged).
+        public var reportsFailed = 0
+        /// Values written as `resource` rows.
+        public var valuesStored = 0
+        /// Values skipped: not a resource path, or not storable as their resource's type.
+        public var valuesSkipped = 0
+        /// Events made by rules.
+        public var eventsCreated = 0
+        /// Batches committed in one transaction.
+        public var batchesWritten = 0
+        /// Batches whose transaction failed (then retried report by report).
+        public var batchesFailed = 0
+
+        /// Reports taken from the queue and handled: stored, unknown or failed.
+        public var reportsProcessed: Int { reportsStored + reportsUnknownEndpoint + reportsFailed }
+    }
+
+    private struct State: ~Copyable {
+        var statistics = Statistics()
+        var caches = TelemetryBatchWriter.Caches()
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var stopped = false
+    }
+
+    private let database: AppDatabase
+    private let hub: LiveEventHub?
+    private let logger: Logger
+    private let maxBatchSize: Int
+    private let queue: ReportQueue
+    private let state = Mutex(State())
+
+    /// Creates an ingest writing to `database` and publishing to `hub` (when given); run it in a `ServiceGroup`.
+    public init(
+        database: AppDatabase, hub: LiveEventHub? = nil, logger: Logger,
+        capacity: Int = TelemetryIngest.defaultCapacity, maxBatchSize: Int = TelemetryIngest.defaultMaxBatchSize
+    ) {
+        precondition(maxBatchSize > 0, "maxBatchSize must be positive")
+        self.database = database
+        self.hub = hub
+        self.logger = logger
+        self.maxBatchSize = maxBatchSize
+        self.queue = ReportQueue(capacity: capacity)
+    }
+
+    /// Queues `report` without waiting; `false` when the queue is full (back-pressure) or the ingest stopped.
+    /// Safe from any thread, including the CoAP I/O thread.
+    public func submit(_ report: DeviceReport) -> Bool {
+        let accepted = queue.offer(report)
+        state.withLock {
+            if accepted { $0.statistics.reportsAccepted += 1 } else { $0.statistics.reportsRejected += 1 }
+        }
+        return accepted
+    }
+
+    /// Queues `report`, waiting while the queue is full; a report submitted after shutdown is counted as
+    /// rejected and dropped.
+    public func submitWaiting(_ report: DeviceReport) async {
+        let accepted = await queue.enqueueWaiting(report)
+        state.withLock {
+            if accepted { $0.statistics.reportsAccepted += 1 } else { $0.statistics.reportsRejected += 1 }
+        }
+    }
+
+    /// The counters so far.
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// The number of reports waiting in the queue.
+    public var queuedCount: Int { queue.count }
+
+    /// Returns once `count` reports (counted from creation) have been processed, or once `run()` returned.
+    public func waitUntilProcessed(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state in
+                if state.stopped || state.statistics.reportsProcessed >= count { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Writes batches until graceful shutdown (or cancellation), then writes what is queued and returns.
+    public func run() async {
+        logger.debug("telemetry ingest started", metadata: ["maxBatchSize": "\(maxBatchSize)"])
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                while let batch = await queue.next(maxCount: maxBatchSize) {
+                    await write(batch)
+                }
+            } onCancel: { [queue] in
+                queue.finish()
+            }
+        } onGracefulShutdown: { [queue] in
+            queue.finish()
+        }
+        let ready = state.withLock { state in
+            state.stopped = true
+            defer { state.waiters.removeAll() }
+            return state.waiters.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume() }
+        let statistics = self.statistics
+        logger.debug(
+            "telemetry ingest stopped",
+            metadata: [
+                "valuesStored": "\(statistics.valuesStored)", "reportsFailed": "\(statistics.reportsFailed)",
+                "reportsUnknownEndpoint": "\(statistics.reportsUnknownEndpoint)",
+            ])
+    }
+
+    /// Writes one batch in one transaction; on failure, retries each report alone.
+    private func write(_ batch: [DeviceReport]) async {
+        do {
+            let outcomes = try await store(batch)
+            finish(batch, outcomes, batches: 1)
+            return
+        } catch {
+            state.withLock { state in
+                state.statistics.batchesFailed += 1
+                state.caches = .init()  // a stale cached row id may be the cause
+            }
+            logger.error(
+                "writing telemetry failed; retrying report by report",
+                metadata: ["reports": "\(batch.count)", "error": "\(error)"])
+        }
+        for report in batch {
+            do {
+                finish([report], try await store([report]), batches: 0)
+            } catch {
+                state.withLock { $0.statistics.reportsFailed += 1 }
+                logger.error(
+                    "dropping report that cannot be stored",
+                    metadata: ["endpoint": "\(report.endpoint)", "values": "\(report.values.count)", "error": "\(error)"])
+                resumeWaiters()
+            }
+        }
+    }
+
+    /// Runs the batch writer in one transaction; once the task is cancelled, writes synchronously instead.
+    private func store(_ reports: [DeviceReport]) async throws -> [TelemetryBatchWriter.Outcome] {
+        let caches = state.withLock { $0.caches }
+        let database = self.database
+        let work: @Sendable (Database) throws -> ([TelemetryBatchWriter.Outcome], TelemetryBatchWriter.Caches) = { db in
+            var writer = TelemetryBatchWriter(caches: caches, rules: try database.currentEventRules(db))
+            let outcomes = try writer.write(reports, in: db)
+            return (outcomes, writer.caches)
+        }
+        let result: ([TelemetryBatchWriter.Outcome], TelemetryBatchWriter.Caches)
+        do {
+            result = try await database.writer.write(work)
+        } catch is CancellationError {
+            // The cancelled transaction was rolled back; write this batch anyway (hard shutdown).
+            result = try Self.writeSynchronously(database, work)
+        }
+        state.withLock { $0.caches = result.1 }
+        return result.0
+    }
+
+    /// Runs `work` in a write transaction, blocking the calling thread (ignores task cancellation).
+    private static func writeSynchronously<T>(_ database: AppDatabase, _ work: (Database) throws -> T) throws -> T {
+        try database.writer.write(work)
+    }
+
+    /// Counts, logs and publishes what a committed batch did.
+    private func finish(_ reports: [DeviceReport], _ outcomes: [TelemetryBatchWriter.Outcome], batches: Int) {
+        var delta = Statistics()
+        delta.batchesWritten = batches
+        for (report, outcome) in zip(reports, outcomes) {
+            switch outcome {
+            case .unknownEndpoint:
+                delta.reportsUnknownEndpoint += 1
+                logger.notice(
+                    "dropping report of an unknown endpoint",
+                    metadata: ["endpoint": "\(report.endpoint)", "values": "\(report.values.count)"])
+            case .stored(let stored, let skipped, let events):
+                delta.reportsStored += 1
+                delta.valuesStored += stored
+                delta.valuesSkipped += skipped
+                delta.eventsCreated += events.count
+                if skipped > 0 {
+                    logger.debug(
+                        "skipped values that do not fit their resource type",
+                        metadata: ["endpoint": "\(report.endpoint)", "skipped": "\(skipped)"])
+                }
+                publish(report, events: events)
+            }
+        }
+        state.withLock { state in
+            let s = delta
+            state.statistics.reportsStored += s.reportsStored
+            state.statistics.reportsUnknownEndpoint += s.reportsUnknownEndpoint
+            state.statistics.valuesStored += s.valuesStored
+            state.statistics.valuesSkipped += s.valuesSkipped
+            state.statistics.eventsCreated += s.eventsCreated
+            state.statistics.batchesWritten += s.batchesWritten
+        }
+        resumeWaiters()
+    }
+
+    /// Publishes a stored report and its events to the hub.
+    private func publish(_ report: DeviceReport, events: [(type: String, id: Int64, values: [ReportedValue])]) {
+        guard let hub else { return }
+        switch report.kind {
+        case .notification(let observationID):
+            hub.publish(LiveEvent(
+                name: .notification, endpoint: report.endpoint, time: report.receivedAt,
+                payload: .values(observationID: observationID, values: report.values)))
+        case .send:
+            hub.publish(LiveEvent(
+                name: .send, endpoint: report.endpoint, time: report.receivedAt,
+                payload: .values(observationID: nil, values: report.values)))
+        }
+        for event in events {
+            hub.publish(LiveEvent(
+                name: .event, endpoint: report.endpoint, time: report.receivedAt,
+                payload: .event(type: event.type, eventID: event.id, values: event.values)))
+        }
+    }
+
+    /// Resumes the `waitUntilProcessed` callers whose count is reached.
+    private func resumeWaiters() {
+        let ready = state.withLock { state in
+            let processed = state.statistics.reportsProcessed
+            let ready = state.waiters.filter { $0.count <= processed }.map(\.continuation)
+            state.waiters.removeAll { $0.count <= processed }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
+}
