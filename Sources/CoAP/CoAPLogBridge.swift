@@ -29,7 +29,7 @@ enum CoAPLogBridge {
     }
 
     static func log(level: coap_log_t, message: String) {
-        let swiftLevel: Logger.Level
+        var swiftLevel: Logger.Level
         switch level {
         case ...2: swiftLevel = .critical
         case 3: swiftLevel = .error
@@ -39,6 +39,8 @@ enum CoAPLogBridge {
         default: swiftLevel = .debug
         }
         let text = message.hasSuffix("\n") ? String(message.dropLast()) : message
+        // libcoap 4.3.1 logs every received Reset at ALERT; a Reset is routine (RFC 7641 §3.6), not an outage.
+        if text.hasPrefix("got RST") { swiftLevel = .debug }
         logger.withLock { $0 }?.log(level: swiftLevel, "\(text)")
     }
 }
