@@ -180,6 +180,41 @@ struct TelemetryEndToEndTests {
         #expect((try json(data) as? [[String: Any]])?.count == 2, "\(String(decoding: data, as: UTF8.self))")
     }
 
+    @Test func observationsAreReestablishedWhenADeviceRebootsAndRegistersAgain() async throws {
+        let server = ServerProcess()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let arguments = ["--server", server.coapURL, "--count", "1", "--prefix", "rb-", "--lifetime", "120"]
+        let firstSim = try ChildProcess(executable: Binaries.url("lwm2m-sim"), arguments: arguments,
+                                        logURL: server.dataDir.appendingPathComponent("sim-1.log"))
+        try await server.eventually("registered") { try await server.endpoint("rb-1")?["online"] as? Bool == true }
+        // An operator's observation, no profile involved.
+        #expect(try await post(server, "/api/v1/endpoints/rb-1/observations", [
+            "paths": ["/3304/0/5700"], "attributes": ["pmin": 0, "pmax": 1],
+        ]) == 201)
+        try await server.eventually("values arrive") { try await series(server, "rb-1", "/3304/0/5700").count >= 2 }
+        let firstRegistration = try await server.endpoint("rb-1")?["registrationId"] as? String
+
+        // The device "reboots": killed without de-registering, then registers anew; its old token is dead.
+        await firstSim.stop(signal: SIGKILL)
+        let sim = try ChildProcess(executable: Binaries.url("lwm2m-sim"), arguments: arguments,
+                                   logURL: server.dataDir.appendingPathComponent("sim-2.log"))
+        defer { Task { await sim.stop(signal: SIGKILL) } }
+        try await server.eventually("registered again") {
+            let id = try await server.endpoint("rb-1")?["registrationId"] as? String
+            return id != nil && id != firstRegistration
+        }
+        let count = try await series(server, "rb-1", "/3304/0/5700").count
+        try await server.eventually(timeout: .seconds(15), "values arrive through the re-established observation") {
+            try await series(server, "rb-1", "/3304/0/5700").count >= count + 2
+        }
+        let (_, data) = try await server.http("GET", "/api/v1/endpoints/rb-1/observations")
+        let observations = try #require(try json(data) as? [[String: Any]])
+        #expect(observations.count == 1)
+        #expect(observations.first?["paths"] as? [String] == ["/3304/0/5700"])
+        #expect(observations.first?["registrationId"] as? String != firstRegistration)
+    }
+
     @Test func badTelemetryQueriesAreProblems() async throws {
         let server = ServerProcess()
         try await server.start()
