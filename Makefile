@@ -7,7 +7,7 @@ SWIFT ?= swift
 DATA_DIR ?= ./data
 ARGS ?=
 
-.PHONY: deps build release run test sim clean
+.PHONY: deps build release run test sim bench clean
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.2 or newer is required (https://www.swift.org/install/linux/)"; exit 1; }
@@ -35,6 +35,10 @@ sim: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Notification-ingest benchmark (not part of the test suite): make bench ARGS="1000 20".
+bench: deps
+	scripts/bench.sh $(ARGS)
 
 clean:
 	rm -rf .build

@@ -78,6 +78,8 @@ struct ServerCommand: AsyncParsableCommand {
             "extra": "\(objectDefinitions.joined(separator: ","))",
         ])
 
+        let hub = LiveEventHub()
+        let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
         let server = LwM2MServer(
             configuration: .init(host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel), logger: logger,
             objectModel: objectModel,
@@ -87,14 +89,12 @@ struct ServerCommand: AsyncParsableCommand {
                 let matches = (try? await database.observationProfiles(
                     matching: registration.endpoint, objectIDs: registration.objectLinks.map(\.objectID))) ?? []
                 return matches.map { ObservationRequest(paths: $0.paths, attributes: $0.attributes) }
-            })
+            },
+            reportSink: { ingest.submit($0) })
         try await database.syncResourceTypes(from: objectModel)
         server.restore(try await database.onlineRegistrations())
         server.restoreObservations(try await database.loadAll())
 
-        let hub = LiveEventHub()
-        let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
-        server.setReportSink { ingest.submit($0) }
         let liveRegistrations = LiveRegistrationFeed(events: server.makeEventStream(), hub: hub)
         try server.start()
 

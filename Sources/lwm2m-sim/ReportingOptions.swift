@@ -12,8 +12,8 @@ struct ReportingOptions: Sendable {
     /// `--report-log`: where every reported value is written.
     var reportLog: ReportLog?
 
-    /// How often the ticker looks for due notifications and Sends.
-    static let tick = Duration.milliseconds(250)
+    /// `--tick-ms`: how often the ticker looks for due notifications and Sends.
+    var tick: Duration = .milliseconds(250)
     /// Without `--confirmable-notifications`, every n-th notification is confirmable (RFC 7641 §4.5: now and then
     /// a confirmable one tells whether the observer is still there).
     static let confirmableEvery = 5

@@ -85,13 +85,13 @@ final class Simulation: Service, Sendable {
         ])
     }
 
-    /// The one ticker of all devices (LwM2M 1.1 Core §6.4): every `ReportingOptions.tick` it walks the devices,
+    /// The one ticker of all devices (LwM2M 1.1 Core §6.4): every `reporting.tick` it walks the devices,
     /// sends the notifications due (in order, on the I/O thread: no waiting for the peer) and starts the Sends due
     /// as child tasks, so a slow server delays no other device.
     private func reportValues() async {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                try? await Task.sleep(for: ReportingOptions.tick)
+                try? await Task.sleep(for: reporting.tick)
                 guard !Task.isCancelled else { return }
                 let now = Date()
                 for device in devices.all {

@@ -48,6 +48,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Flag(help: "Send every notification confirmable (default: non-confirmable, every 5th confirmable).")
     var confirmableNotifications = false
 
+    @Option(help: "Milliseconds between two looks for due notifications and Sends (the fastest a device notifies).")
+    var tickMs: Int = 250
+
     @Option(help: """
         Every S seconds, Send (POST /dp) the temperature and humidity with their measurement times in SenML \
         (JSON with --format senml-json, else CBOR); 0: never. LwM2M 1.0 devices do not Send.
@@ -100,7 +103,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         let reporting = ReportingOptions(
             notifyInterval: notifyInterval > 0 ? notifyInterval : nil, confirmableNotifications: confirmableNotifications,
-            sendInterval: send > 0 ? send : nil, reportLog: try reportLog.map { try ReportLog(path: $0) })
+            sendInterval: send > 0 ? send : nil, reportLog: try reportLog.map { try ReportLog(path: $0) },
+            tick: .milliseconds(max(1, tickMs)))
         let simulation = Simulation(
             server: address, names: (1...count).map { "\(prefix)\($0)" }, lifetime: lifetime,
             version: version, rate: rate, duration: duration > 0 ? .seconds(duration) : nil, reporting: reporting,

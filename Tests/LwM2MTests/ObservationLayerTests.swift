@@ -54,9 +54,8 @@ struct ObservationLayerTests {
     }
 
     func receiver(_ reports: Reports) -> ReportReceiver {
-        let receiver = ReportReceiver(model: model, logger: Logger(label: "test"), clock: { Date(timeIntervalSince1970: 1_000) })
-        receiver.setSink { reports.sink($0) }
-        return receiver
+        ReportReceiver(model: model, logger: Logger(label: "test"), clock: { Date(timeIntervalSince1970: 1_000) },
+                       sink: { reports.sink($0) })
     }
 
     @Test func notificationsAreDecodedByTokenAndUnknownTokensRejected() throws {
@@ -85,6 +84,25 @@ struct ObservationLayerTests {
         #expect(reports.all.count == 1)
         #expect(receiver.statistics.undecodable == 1)
         #expect(receiver.statistics.unknownTokens == 1)
+    }
+
+    /// Regression: the sink once lived in a `Mutex` and every read through `withLock`'s `inout` wrapped it in two
+    /// more reabstraction thunks; after ~5,000 notifications the call overflowed the CoAP I/O thread's stack.
+    @Test func theSinkStaysCallableForever() throws {
+        let count = Mutex(0)
+        let receiver = ReportReceiver(model: model, logger: Logger(label: "test"), clock: { Date() },
+                                      sink: { _ in count.withLock { $0 += 1 }; return true })
+        let path = try LwM2MPath("/3303/0/5700")
+        receiver.observations.withLock {
+            $0.add(Observation(id: "o", endpoint: "dev", registrationID: "r", paths: [path], composite: false,
+                               token: [7], format: .text, attributes: nil, createdAt: Date()))
+        }
+        for value in 0..<60_000 {
+            _ = receiver.handleUnsolicited(CoAPUnsolicitedResponse(
+                session: CoAPSessionID(rawValue: 1), peerAddress: "x", token: [7],
+                response: CoAPResponse(code: .content, contentFormat: 0, payload: Array("\(value)".utf8))))
+        }
+        #expect(count.withLock { $0 } == 60_000)
     }
 
     @Test func sendKeepsTheClientsTimesAndRefusesBadPayloads() throws {

@@ -13,7 +13,9 @@ final class ReportReceiver: Sendable {
     typealias Sink = @Sendable (DeviceReport) -> Bool
 
     let observations = Mutex(ObservationTable())
-    private let sink: Mutex<Sink?>
+    /// Immutable on purpose: a closure kept in a `Mutex` and read through `withLock`'s `inout` is written back
+    /// wrapped in two more reabstraction thunks on every access, until the call overflows the stack.
+    private let sink: Sink?
     private let codecs: LwM2MCodecRegistry
     private let model: ObjectModelRegistry
     private let logger: Logger
@@ -29,15 +31,13 @@ final class ReportReceiver: Sendable {
         var unknownTokens = 0
     }
 
-    init(model: ObjectModelRegistry, logger: Logger, clock: @escaping @Sendable () -> Date) {
+    init(model: ObjectModelRegistry, logger: Logger, clock: @escaping @Sendable () -> Date, sink: Sink?) {
         self.model = model
         self.codecs = .standard
         self.logger = logger
         self.clock = clock
-        self.sink = Mutex(nil)
+        self.sink = sink
     }
-
-    func setSink(_ newSink: @escaping Sink) { sink.withLock { $0 = newSink } }
 
     var statistics: Counters { counters.withLock { $0 } }
 
@@ -113,7 +113,7 @@ final class ReportReceiver: Sendable {
 
     @discardableResult
     private func deliver(_ report: DeviceReport) -> Bool {
-        guard let sink = sink.withLock({ $0 }) else { return true }
+        guard let sink else { return true }
         if sink(report) { return true }
         counters.withLock { $0.rejectedByConsumer += 1 }
         logger.warning("report dropped: ingest queue full", metadata: ["endpoint": "\(report.endpoint)"])

@@ -57,12 +57,15 @@ public final class LwM2MServer: Service, Sendable {
     ///     endpoint from an offline one when a device-management request finds no live registration.
     ///   - observationStore: where observations are persisted so they survive a restart (`nil`: memory only).
     ///   - profiles: the observations to establish when a client registers (operator-defined profiles).
+    ///   - reportSink: where notifications and Sends go; it returns `false` when it cannot take more
+    ///     (back-pressure: a Send is then answered 5.03). It runs on the CoAP I/O thread and must not block.
     ///   - clock: supplies "now" for lifetimes (inject one in tests).
     public init(
         configuration: Configuration, logger: Logger, objectModel: ObjectModelRegistry = ObjectModelRegistry(),
         knownEndpoint: @escaping @Sendable (String) async -> Bool = { _ in false },
         observationStore: (any ObservationStore)? = nil,
         profiles: @escaping @Sendable (Registration) async -> [ObservationRequest] = { _ in [] },
+        reportSink: (@Sendable (DeviceReport) -> Bool)? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
@@ -72,7 +75,7 @@ public final class LwM2MServer: Service, Sendable {
         self.observationStore = observationStore
         self.profiles = profiles
         self.clock = clock
-        let receiver = ReportReceiver(model: objectModel, logger: logger, clock: clock)
+        let receiver = ReportReceiver(model: objectModel, logger: logger, clock: clock, sink: reportSink)
         self.receiver = receiver
         let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self, bufferingPolicy: .unbounded)
         self.events = events
@@ -114,9 +117,6 @@ public final class LwM2MServer: Service, Sendable {
 
     /// Another ordered stream of registration events, e.g. for the live stream (create it before `start`).
     public func makeEventStream() -> AsyncStream<RegistrationEvent> { registry.makeEventStream() }
-
-    /// Where notifications and Sends go; the sink returns `false` when it cannot take more (back-pressure).
-    public func setReportSink(_ sink: @escaping @Sendable (DeviceReport) -> Bool) { receiver.setSink(sink) }
 
     /// Sweeps lifetimes and re-establishes observations after registrations until graceful shutdown; then
     /// stops CoAP and finishes `events`.
