@@ -147,6 +147,7 @@ final class CoAPIOLoop: @unchecked Sendable {
 
     private func setUp() throws(CoAPError) {
         ioThread = pthread_self()
+        lwm2m_set_thread_name("coap-io")
         coap_startup()
         CoAPLogBridge.install(logger: logger, level: configuration.libcoapLogLevel)
         guard let ctx = coap_new_context(nil) else {
