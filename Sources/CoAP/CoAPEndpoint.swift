@@ -145,6 +145,22 @@ public final class CoAPEndpoint: Sendable {
         }
     }
 
+    /// Sends many notifications in one hand-over to the I/O thread (a simulator's tick); returns, in order,
+    /// whether each one was handed to libcoap.
+    public func sendNotifications(_ batch: [CoAPOutgoingNotification]) async -> [Bool] {
+        guard !batch.isEmpty else { return [] }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<[Bool], Never>) in
+            let accepted = loop.submit { loop in
+                continuation.resume(returning: batch.map { item in
+                    (try? loop.sendNotification(
+                        item.response, token: item.token, session: item.session.rawValue,
+                        confirmable: item.confirmable)) != nil
+                })
+            }
+            if !accepted { continuation.resume(returning: batch.map { _ in false }) }
+        }
+    }
+
     /// Keeps `session` alive (and its NAT binding usable) until `release(_:)`, e.g. while a client is registered.
     public func retain(_ session: CoAPSessionID) {
         _ = loop.submit { $0.retain(session.rawValue) }

@@ -19,14 +19,18 @@ extension SimulatedDevice {
     }
 
     /// Sends one notification on the session its observation arrived on (RFC 7641 §4.2) and logs its values.
-    func deliver(_ notification: ClientNotification, options: ReportingOptions, sentAt: Date) async {
-        do {
-            try await coap.sendNotification(
-                notification.response, token: notification.token, on: notification.session,
-                confirmable: options.isConfirmable(count: notification.count))
-        } catch {
+    /// The CoAP message for a due notification.
+    func outgoing(_ notification: ClientNotification, options: ReportingOptions) -> CoAPOutgoingNotification {
+        CoAPOutgoingNotification(
+            response: notification.response, token: notification.token, session: notification.session,
+            confirmable: options.isConfirmable(count: notification.count))
+    }
+
+    /// Counts and logs a notification the ticker handed to the CoAP endpoint (`sent` false: it could not be).
+    func delivered(_ notification: ClientNotification, sent: Bool, sentAt: Date) {
+        guard sent else {
             stats.withLock { $0.notificationFailures += 1 }
-            logger.debug("notification not sent", metadata: ["endpoint": "\(name)", "error": "\(error)"])
+            logger.debug("notification not sent", metadata: ["endpoint": "\(name)"])
             return
         }
         stats.withLock { $0.notifications += 1 }

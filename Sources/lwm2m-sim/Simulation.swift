@@ -94,13 +94,19 @@ final class Simulation: Service, Sendable {
                 try? await Task.sleep(for: reporting.tick)
                 guard !Task.isCancelled else { return }
                 let now = Date()
+                var due: [(device: SimulatedDevice, notification: ClientNotification)] = []
                 for device in devices.all {
                     for notification in device.dueNotifications(now: now, maximumInterval: reporting.notifyInterval) {
-                        await device.deliver(notification, options: reporting, sentAt: now)
+                        due.append((device, notification))
                     }
                     if let interval = reporting.sendInterval, device.sendIsDue(now: now, interval: interval) {
                         group.addTask { await device.sendMeasurements(now: now) }
                     }
+                }
+                // One hand-over to the I/O thread per tick, not one per notification.
+                let sent = await coap.sendNotifications(due.map { $0.device.outgoing($0.notification, options: reporting) })
+                for (item, wasSent) in zip(due, sent) {
+                    item.device.delivered(item.notification, sent: wasSent, sentAt: now)
                 }
             }
         }
