@@ -17,8 +17,9 @@ public final class CoAPEndpoint: Sendable {
     /// observation the upper layer keeps, possibly established before a restart. Returns whether it is
     /// wanted; an unwanted one is answered with a Reset (RFC 7641 §3.6). Runs on the I/O thread.
     public typealias UnsolicitedResponseHandler = @Sendable (CoAPUnsolicitedResponse) -> Bool
-    /// Told when a peer reset (or never acknowledged) a message of ours that was not a pending request,
-    /// e.g. a notification whose observer is gone. Runs on the I/O thread.
+    /// Told when a peer reset (or never acknowledged, after all retransmissions) a message of ours that was
+    /// not a pending request, e.g. a notification whose observer is gone; not for transient ICMP errors.
+    /// Runs on the I/O thread.
     public typealias ResetHandler = @Sendable (CoAPSessionID, _ token: [UInt8]) -> Void
 
     /// How to set the endpoint up.

@@ -125,8 +125,14 @@ extension CoAPIOLoop {
         default:
             error = CoAPError(.unreachable, "peer unreachable (nack reason \(reason.rawValue))")
         }
-        if !completePending(key, with: .failure(error)) {
+        guard !completePending(key, with: .failure(error)) else { return }
+        // Not a pending request: e.g. a notification. Only a Reset, or a confirmable message never acknowledged
+        // (RFC 7641 §3.6, §4.5), says the peer is gone; an ICMP error (a server restarting) is transient.
+        switch reason {
+        case COAP_NACK_RST, COAP_NACK_TOO_MANY_RETRIES:
             resetHandler?(CoAPSessionID(rawValue: id), key.token)
+        default:
+            logger.debug("message not delivered, peer kept", metadata: ["session": "\(id)", "reason": "\(reason.rawValue)"])
         }
     }
 }

@@ -151,7 +151,10 @@ struct TelemetryEndToEndTests {
         try await setUpProfileAndRule(server, prefix: "rt-")
         let sim = try ChildProcess(
             executable: Binaries.url("lwm2m-sim"),
-            arguments: ["--server", server.coapURL, "--count", "2", "--prefix", "rt-", "--lifetime", "120"],
+            // Confirmable notifications: one sent while the server is down meets the closed port (ICMP), which
+            // must not make the device drop the observation.
+            arguments: ["--server", server.coapURL, "--count", "10", "--prefix", "rt-", "--lifetime", "120",
+                        "--confirmable-notifications"],
             logURL: server.dataDir.appendingPathComponent("sim.log"))
         defer { Task { await sim.stop(signal: SIGKILL) } }
         try await server.eventually(timeout: .seconds(30), "notifications flowing") {
@@ -161,14 +164,19 @@ struct TelemetryEndToEndTests {
         }
         let registration = try await server.endpoint("rt-1")?["registrationId"] as? String
         #expect(await server.stop() == 0)
+        try await Task.sleep(for: .seconds(2))  // devices keep notifying into the closed port meanwhile
         try await server.start()
         let before = ["rt-1": try await series(server, "rt-1", "/3303/0/5700").map(\.1),
                       "rt-2": try await series(server, "rt-2", "/3303/0/5700").map(\.1)]
         defer { Task { await server.stop() } }
         #expect(server.log.contains("restored observations"))
-        // The same observations (no re-registration) deliver new values to the new process.
-        try await server.eventually(timeout: .seconds(20), "notifications continue after the restart") {
-            try await series(server, "rt-1", "/3303/0/5700").count >= (before["rt-1"]?.count ?? 0) + 3
+        // The same observations (no re-registration) deliver new values to the new process, for every device.
+        let counts = try await (1...10).asyncMap { try await series(server, "rt-\($0)", "/3303/0/5700").count }
+        try await server.eventually(timeout: .seconds(15), "notifications continue after the restart, every device") {
+            for device in 1...10 where try await series(server, "rt-\(device)", "/3303/0/5700").count < counts[device - 1] + 3 {
+                return false
+            }
+            return true
         }
         #expect(try await server.endpoint("rt-1")?["registrationId"] as? String == registration)
         for name in ["rt-1", "rt-2"] {
@@ -227,5 +235,14 @@ struct TelemetryEndToEndTests {
             #expect(status == 400, "\(query): \(String(decoding: data, as: UTF8.self))")
         }
         #expect(try await server.http("GET", "/api/v1/endpoints/nobody/telemetry?path=/3303/0/5700").0 == 404)
+    }
+}
+
+extension ClosedRange where Bound == Int {
+    /// Maps sequentially with an async transform.
+    func asyncMap<T>(_ transform: (Int) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for value in self { out.append(try await transform(value)) }
+        return out
     }
 }
