@@ -183,7 +183,7 @@ extension AppDatabase {
 
     /// The data type of a row's `dataType` column.
     static func dataType(_ row: Row) -> ResourceDataType {
-        ResourceValueColumns.dataType(ddfName: row["dataType"])
+        DDFParser.dataType(fromDDF: row["dataType"]) ?? .none
     }
 
     /// The path of a row with `objectId`, `objectInstanceId`, `resourceId`, `resourceInstanceId`.

@@ -69,28 +69,12 @@ public struct ResourceTypeRecord: Codable, Sendable, Equatable, FetchableRecord,
     public init(objectID: UInt16, resource: ResourceDefinition) {
         self.init(
             objectId: Int(objectID), resourceId: Int(resource.id), name: resource.name,
-            dataType: Self.ddfName(resource.type), units: resource.units.isEmpty ? nil : resource.units,
+            dataType: DDFParser.ddfName(of: resource.type), units: resource.units.isEmpty ? nil : resource.units,
             multiple: resource.multiple, mandatory: resource.mandatory, operations: resource.operations.letters)
     }
 
     /// Records the id SQLite assigned on insert.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
-    }
-
-    /// The DDF `<Type>` spelling of a data type.
-    public static func ddfName(_ type: ResourceDataType) -> String {
-        switch type {
-        case .string: "String"
-        case .integer: "Integer"
-        case .unsignedInteger: "Unsigned Integer"
-        case .float: "Float"
-        case .boolean: "Boolean"
-        case .opaque: "Opaque"
-        case .time: "Time"
-        case .objlnk: "Objlnk"
-        case .corelnk: "Corelnk"
-        case .none: ""
-        }
     }
 }

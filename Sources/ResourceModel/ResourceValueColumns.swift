@@ -92,10 +92,4 @@ public struct ResourceValueColumns: Sendable, Equatable {
         case .none: return nil
         }
     }
-
-    /// The data type a DDF `<Type>` name stands for (`"Unsigned Integer"` → `.unsignedInteger`); `.none` for
-    /// `""` and unknown names.
-    public static func dataType(ddfName: String) -> ResourceDataType {
-        ResourceDataType.allCases.first { ResourceTypeRecord.ddfName($0) == ddfName } ?? .none
-    }
 }

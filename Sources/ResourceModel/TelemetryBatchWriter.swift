@@ -122,13 +122,13 @@ struct TelemetryBatchWriter {
         if record == nil {
             var inserted = ResourceTypeRecord(
                 objectId: Int(key.objectID), resourceId: Int(key.resourceID), name: "Resource \(key)",
-                dataType: ResourceTypeRecord.ddfName(value.dataType), units: nil, multiple: multiple,
+                dataType: DDFParser.ddfName(of: value.dataType), units: nil, multiple: multiple,
                 mandatory: false, operations: "")
             try inserted.insert(db)
             record = inserted
         }
         guard let record, let id = record.id else { preconditionFailure("resource type row has no id") }
-        var dataType = ResourceValueColumns.dataType(ddfName: record.dataType)
+        var dataType = DDFParser.dataType(fromDDF: record.dataType) ?? .none
         if dataType == .none { dataType = value.dataType }  // an executable in the model, yet a value arrived
         let type = ResourceType(id: id, dataType: dataType)
         caches.resourceTypes[key] = type
