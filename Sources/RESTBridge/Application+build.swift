@@ -9,15 +9,17 @@ import ResourceModel
 ///
 /// `deviceManagement` carries the device-management routes (the LwM2M server in production) and provides the
 /// object model; `observations` carries the observation routes (the LwM2M server; `nil` answers 503);
-/// `liveEvents` feeds `/api/v1/stream` and `/api/v1/ws` (`nil` answers 503). Run it as a service
+/// `liveEvents` feeds `/api/v1/stream` and `/api/v1/ws` (`nil` answers 503); `operations` carries the operation
+/// queue and answers synchronous requests for sleeping queue-mode devices with 202 (`nil`: 503). Run it as a service
 /// (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
 public func buildApplication(
     configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
-    observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil, logger: Logger
+    observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
+    operations: OperationDispatcher? = nil, logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, database: database, deviceManagement: deviceManagement,
-        observations: observations, liveEvents: liveEvents)
+        observations: observations, liveEvents: liveEvents, operations: operations)
     // The upgrade router sees only upgrade requests; it checks the same token. A refused upgrade falls
     // through to `router`, which answers 401 (bad token) or 426 (not an upgrade).
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
@@ -38,18 +40,20 @@ public func buildApplication(
 /// bearer token when `configuration.apiToken` is set (unknown paths too, so they reveal nothing).
 public func buildRouter(
     configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
-    observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil
+    observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
+    operations: OperationDispatcher? = nil
 ) -> Router<APIRequestContext> {
     buildRouter(
         configuration: configuration, repository: database, deviceManagement: deviceManagement, database: database,
-        observations: observations, liveEvents: liveEvents)
+        observations: observations, liveEvents: liveEvents, operations: operations)
 }
 
 /// `buildRouter` over any repository (tests inject fakes); the telemetry, event, profile routes need
 /// `database` and are left out without it.
 func buildRouter(
     configuration: RESTConfiguration, repository: any EndpointRepository, deviceManagement: any DeviceManagement,
-    database: AppDatabase? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil
+    database: AppDatabase? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
+    operations: OperationDispatcher? = nil
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware applies to the routes added after it, and all of it to the not-found responder.
@@ -60,15 +64,20 @@ func buildRouter(
         router.add(middleware: BearerAuthMiddleware(token: token))
     }
     EndpointController(repository: repository).addRoutes(to: router)
-    ResourceController(deviceManagement: deviceManagement, repository: repository).addRoutes(to: router)
-    CompositeController(deviceManagement: deviceManagement).addRoutes(to: router)
+    ResourceController(deviceManagement: deviceManagement, dispatcher: operations, repository: repository)
+        .addRoutes(to: router)
+    CompositeController(deviceManagement: deviceManagement, dispatcher: operations).addRoutes(to: router)
     ObjectController(deviceManagement: deviceManagement).addRoutes(to: router)
-    ObservationController(observations: observations).addRoutes(to: router)
+    ObservationController(observations: observations, dispatcher: operations).addRoutes(to: router)
     LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive).addRoutes(to: router)
     if let database {
         TelemetryController(database: database).addRoutes(to: router)
         EventController(database: database).addRoutes(to: router)
         ObservationProfileController(database: database).addRoutes(to: router)
+        OperationController(
+            dispatcher: operations, database: database, model: deviceManagement.objectModel,
+            bulkLimit: configuration.bulkOperationLimit
+        ).addRoutes(to: router)
     }
     return router
 }

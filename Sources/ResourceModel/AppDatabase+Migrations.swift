@@ -7,6 +7,7 @@ extension AppDatabase {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: createGenericModel)
         migrator.registerMigration("v2", migrate: createTelemetryModel)
+        migrator.registerMigration("v3", migrate: createOperationQueue)
         return migrator
     }
 
@@ -117,7 +118,7 @@ extension AppDatabase {
             t.column("paths", .jsonText).notNull()  // ["/3/0/0", "/3/0/1"]
             t.column("payload", .jsonText)
             t.column("priority", .integer).notNull().defaults(to: 0)
-            t.column("status", .text).notNull()  // "pending", "sent", "succeeded", "failed", "expired", "cancelled"
+            t.column("status", .text).notNull()  // OperationStatus: "queued", "sending", "succeeded", ...
             t.column("attempts", .integer).notNull().defaults(to: 0)
             t.column("maxAttempts", .integer).notNull().defaults(to: 1)
             t.column("createdAt", .integer).notNull()

@@ -21,6 +21,8 @@ public struct LiveEvent: Sendable, Equatable {
         case send = "SEND"
         /// An event rule matched values of one report.
         case event = "EVENT"
+        /// A queued operation changed status.
+        case operation = "OPERATION"
     }
 
     /// What the event carries.
@@ -34,6 +36,8 @@ public struct LiveEvent: Sendable, Equatable {
         case values(observationID: String?, values: [ReportedValue])
         /// An event of type `type` (the rule name) with the row id `eventID` and its values.
         case event(type: String, eventID: Int64, values: [ReportedValue])
+        /// An operation after a status change, with the note of the transition.
+        case operation(EndpointOperation, note: String?)
     }
 
     /// The event name.

@@ -5,6 +5,7 @@ import LwM2M
 import RESTBridge
 import ResourceModel
 import ServiceLifecycle
+import Synchronization
 
 /// `lwm2m-server`: the LwM2M server with its CoAP registration interface, SQLite store and REST API.
 @main
@@ -36,6 +37,30 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(help: "A directory of additional OMA DDF XML object definitions (repeatable).")
     var objectDefinitions: [String] = []
+
+    @Option(help: "Seconds a queue-mode device stays reachable after it last talked to the server.")
+    var awakeWindow: Double = 93
+
+    @Option(help: "Seconds a queued operation waits for the device's answer before the attempt counts as failed.")
+    var operationTimeout: Int = 30
+
+    @Option(help: "Queued operations in flight per endpoint at most.")
+    var maxInFlightPerEndpoint: Int = 1
+
+    @Option(help: "Queued operations in flight over all endpoints at most.")
+    var maxInFlight: Int = 256
+
+    @Option(help: "The most endpoints one bulk POST /api/v1/operations may target.")
+    var bulkOperationLimit: Int = 10_000
+
+    func validate() throws {
+        guard awakeWindow > 0 else { throw ValidationError("--awake-window must be positive") }
+        guard operationTimeout >= 1 else { throw ValidationError("--operation-timeout must be at least 1") }
+        guard maxInFlightPerEndpoint >= 1, maxInFlight >= 1 else {
+            throw ValidationError("--max-in-flight-per-endpoint and --max-in-flight must be at least 1")
+        }
+        guard bulkOperationLimit >= 1 else { throw ValidationError("--bulk-operation-limit must be at least 1") }
+    }
 
     func run() async throws {
         let level = logLevel
@@ -79,6 +104,8 @@ struct ServerCommand: AsyncParsableCommand {
         ])
 
         let hub = LiveEventHub()
+        // Notifications and Sends wake queue-mode devices; the dispatcher is made after the server it sends through.
+        let activity = ActivityRelay()
         let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
         let server = LwM2MServer(
             configuration: .init(host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel), logger: logger,
@@ -90,23 +117,38 @@ struct ServerCommand: AsyncParsableCommand {
                     matching: registration.endpoint, objectIDs: registration.objectLinks.map(\.objectID))) ?? []
                 return matches.map { ObservationRequest(paths: $0.paths, attributes: $0.attributes) }
             },
-            reportSink: { ingest.submit($0) })
+            reportSink: { report in
+                activity.deviceActive(report.endpoint)
+                return ingest.submit(report)
+            })
         try await database.syncResourceTypes(from: objectModel)
         server.restore(try await database.onlineRegistrations())
         server.restoreObservations(try await database.loadAll())
 
         let liveRegistrations = LiveRegistrationFeed(events: server.makeEventStream(), hub: hub)
+        let dispatcher = OperationDispatcher(
+            database: database, deviceManagement: server, observations: server,
+            registrationEvents: server.makeEventStream(), hub: hub,
+            configuration: .init(
+                awakeWindow: awakeWindow, perEndpointLimit: maxInFlightPerEndpoint, globalLimit: maxInFlight,
+                requestTimeout: .seconds(operationTimeout)),
+            logger: logger)
+        dispatcher.restore(try await database.onlineRegistrations())
+        activity.connect(dispatcher)
         try server.start()
 
         let recorder = RegistrationRecorder(database: database, events: server.events, logger: logger)
         let app = buildApplication(
-            configuration: RESTConfiguration(host: host, port: httpPort, apiToken: apiToken),
-            database: database, deviceManagement: server, observations: server, liveEvents: hub, logger: logger)
-        // Shutdown runs in reverse order: the LwM2M server stops CoAP and ends its event stream first,
-        // then HTTP, then the recorder writes whatever events are left.
+            configuration: RESTConfiguration(
+                host: host, port: httpPort, apiToken: apiToken, bulkOperationLimit: bulkOperationLimit),
+            database: database, deviceManagement: server, observations: server, liveEvents: hub,
+            operations: dispatcher, logger: logger)
+        // Shutdown runs in reverse order: the dispatcher stops claiming and lets its sends finish while CoAP
+        // still runs; then the LwM2M server stops CoAP and ends its event stream, then HTTP, then the recorder
+        // writes whatever events are left.
         let group = ServiceGroup(
             configuration: .init(
-                services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server],
+                services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
@@ -137,5 +179,18 @@ struct DrainThenWait<Inner: Service>: Service {
     func run() async throws {
         try await inner.run()
         try? await gracefulShutdown()
+    }
+}
+
+/// Forwards device activity (notifications, Sends) to the operation dispatcher once it exists.
+final class ActivityRelay: Sendable {
+    private let target = Mutex<OperationDispatcher?>(nil)
+
+    func connect(_ dispatcher: OperationDispatcher) {
+        target.withLock { $0 = dispatcher }
+    }
+
+    func deviceActive(_ endpoint: String) {
+        target.withLock { $0 }?.deviceActive(endpoint)
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import LwM2M
+import ResourceModel
 
 /// Read-Composite and Write-Composite (LwM2M 1.1 Core §5.4.8, §5.4.9) on one endpoint:
 /// `GET /api/v1/endpoints/{endpoint}/composite?paths=/3/0/0,/3/0/9` and `PUT` with a body of nodes by path.
@@ -16,6 +17,10 @@ struct CompositeController {
 
     /// Sends the operations and provides the object model.
     let deviceManagement: any DeviceManagement
+    /// Where sleeping queue-mode devices' requests are queued instead (`nil`: no queue).
+    var dispatcher: OperationDispatcher? = nil
+    /// Sends, or queues for a sleeping device.
+    private var gateway: DeviceGateway { DeviceGateway(deviceManagement: deviceManagement, dispatcher: dispatcher) }
 
     /// The route.
     static let path = "/api/v1/endpoints/{endpoint}/composite"
@@ -33,7 +38,7 @@ struct CompositeController {
         let query = request.uri.queryParameters
         let options = try DeviceRequestOptions(query: query)
         let paths = try Self.paths(query["paths"].map(String.init))
-        let answer = try await deviceManagement.send(.readComposite(paths), to: endpoint, options: options)
+        let answer = try await gateway.send(.readComposite(paths), to: endpoint, options: options)
         guard case .compositeContent(let nodes, let format) = answer else {
             throw Problem.unexpectedAnswer(answer, to: "Read-Composite")
         }
@@ -47,7 +52,7 @@ struct CompositeController {
         let endpoint = try context.endpointName()
         let options = try DeviceRequestOptions(query: request.uri.queryParameters)
         let nodes = try Self.nodes(in: try await request.jsonBody(), model: deviceManagement.objectModel)
-        let answer = try await deviceManagement.send(.writeComposite(nodes), to: endpoint, options: options)
+        let answer = try await gateway.send(.writeComposite(nodes), to: endpoint, options: options)
         guard case .changed = answer else { throw Problem.unexpectedAnswer(answer, to: "Write-Composite") }
         return Response(status: .noContent)
     }

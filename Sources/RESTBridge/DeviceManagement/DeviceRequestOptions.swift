@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import LwM2M
@@ -9,6 +10,8 @@ struct DeviceRequestOptions: Sendable, Equatable {
     var format: ContentFormat?
     /// How long to wait for the device's answer.
     var timeout: Duration
+    /// For a sleeping queue-mode device, the deadline of the operation queued instead (`?expiresIn=` seconds).
+    var expiresIn: TimeInterval?
 
     /// The timeout when `?timeout=` is absent.
     static let defaultTimeout = 5
@@ -45,6 +48,14 @@ struct DeviceRequestOptions: Sendable, Equatable {
                     expected: "whole seconds in \(Self.timeoutRange.lowerBound)...\(Self.timeoutRange.upperBound)")
             }
             timeout = .seconds(seconds)
+        }
+        if let value = parameters["expiresIn"].map(String.init) {
+            guard value.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let seconds = Int(value),
+                (1...31_622_400).contains(seconds)
+            else {
+                throw Problem.invalidQueryParameter("expiresIn", value: value, expected: "whole seconds in 1...31622400")
+            }
+            expiresIn = TimeInterval(seconds)
         }
     }
 }

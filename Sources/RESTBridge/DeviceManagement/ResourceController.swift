@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LwM2M
+import ResourceModel
 
 /// The LwM2M device-management operations on one endpoint's resources (LwM2M 1.1 Core §5.4) under
 /// `/api/v1/endpoints/{endpoint}/resources/{path}`: Read, Write (replace and partial update), Execute, Create,
@@ -8,6 +9,10 @@ import LwM2M
 struct ResourceController {
     /// Sends the operations and provides the object model.
     let deviceManagement: any DeviceManagement
+    /// Where sleeping queue-mode devices' requests are queued instead (`nil`: no queue).
+    var dispatcher: OperationDispatcher? = nil
+    /// Sends, or queues for a sleeping device.
+    private var gateway: DeviceGateway { DeviceGateway(deviceManagement: deviceManagement, dispatcher: dispatcher) }
     /// Where Create looks up the endpoint's announced instances to pick a free id.
     let repository: any EndpointRepository
 
@@ -36,7 +41,7 @@ struct ResourceController {
         let endpoint = try context.endpointName()
         let path = try context.lwm2mPath(depths: 1...4, operation: "Read")
         let options = try DeviceRequestOptions(query: request.uri.queryParameters)
-        let answer = try await deviceManagement.send(.read(path), to: endpoint, options: options)
+        let answer = try await gateway.send(.read(path), to: endpoint, options: options)
         guard case .content(let node, let format) = answer else { throw Problem.unexpectedAnswer(answer, to: "Read") }
         return ReadResponse(endpoint: endpoint, path: path.description, format: format.name, content: NodeDTO(node))
     }
@@ -48,7 +53,7 @@ struct ResourceController {
         let path = try context.lwm2mPath(depths: 2...4, operation: "Write")
         let options = try DeviceRequestOptions(query: request.uri.queryParameters)
         let node = try decoder.decode(try await request.jsonBody(), at: path)
-        let answer = try await deviceManagement.send(.write(path, node, mode: mode), to: endpoint, options: options)
+        let answer = try await gateway.send(.write(path, node, mode: mode), to: endpoint, options: options)
         guard case .changed = answer else { throw Problem.unexpectedAnswer(answer, to: "Write") }
         return Response(status: .noContent)
     }
@@ -82,7 +87,7 @@ struct ResourceController {
         guard case .objectInstance(let instance) = try decoder.decode(body, at: instancePath) else {
             preconditionFailure("a node at an object-instance path is an object instance")
         }
-        let answer = try await deviceManagement.send(
+        let answer = try await gateway.send(
             .create(objectID: objectID, instance: instance), to: endpoint, options: options)
         guard case .created(let location) = answer else { throw Problem.unexpectedAnswer(answer, to: "Create") }
         let created = location.flatMap { $0.isObjectInstance && $0.objectID == objectID ? $0 : nil } ?? instancePath
@@ -96,7 +101,7 @@ struct ResourceController {
         let endpoint = try context.endpointName()
         let path = try context.lwm2mPath(depths: 2...2, operation: "Delete")
         let options = try DeviceRequestOptions(query: request.uri.queryParameters)
-        let answer = try await deviceManagement.send(.delete(path), to: endpoint, options: options)
+        let answer = try await gateway.send(.delete(path), to: endpoint, options: options)
         guard case .deleted = answer else { throw Problem.unexpectedAnswer(answer, to: "Delete") }
         return Response(status: .noContent)
     }
@@ -108,7 +113,7 @@ struct ResourceController {
         let path = try context.lwm2mPath(depths: 3...3, operation: "Execute")
         let options = try DeviceRequestOptions(query: request.uri.queryParameters)
         let arguments = try await Self.executeArguments(request)
-        let answer = try await deviceManagement.send(.execute(path, arguments: arguments), to: endpoint, options: options)
+        let answer = try await gateway.send(.execute(path, arguments: arguments), to: endpoint, options: options)
         guard case .changed = answer else { throw Problem.unexpectedAnswer(answer, to: "Execute") }
         return Response(status: .noContent)
     }
@@ -118,7 +123,7 @@ struct ResourceController {
         let endpoint = try context.endpointName()
         let path = try context.lwm2mPath(depths: 1...3, operation: "Discover")
         let options = try DeviceRequestOptions(query: request.uri.queryParameters)
-        let answer = try await deviceManagement.send(.discover(path), to: endpoint, options: options)
+        let answer = try await gateway.send(.discover(path), to: endpoint, options: options)
         guard case .links(let links) = answer else { throw Problem.unexpectedAnswer(answer, to: "Discover") }
         return DiscoverResponse(endpoint: endpoint, path: path.description, links: links.map(LinkDTO.init))
     }
@@ -131,7 +136,7 @@ struct ResourceController {
         let query = request.uri.queryParameters
         let options = try DeviceRequestOptions(query: query)
         let attributes = try NotificationAttributes(query: query)
-        let answer = try await deviceManagement.send(
+        let answer = try await gateway.send(
             .writeAttributes(path, attributes), to: endpoint, options: options)
         guard case .changed = answer else { throw Problem.unexpectedAnswer(answer, to: "Write-Attributes") }
         return Response(status: .noContent)

@@ -13,6 +13,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let queued as QueuedForSleepingDevice {
+            return try queued.response(from: request, context: context)
         } catch {
             return try problem(for: error, request: request, context: context)
                 .response(from: request, context: context)

@@ -9,6 +9,7 @@ import ResourceModel
 /// - `{"event":"EVENT","endpoint":..,"time":..,"eventType":"environment","eventId":7,"values":[...]}`
 /// - `{"event":"REGISTRATION"|"UPDATED"|"DEREGISTRATION","endpoint":..,"time":..,"registration":{...},"reason":"expired"}`
 /// - `{"event":"SLEEPING"|"AWAKE","endpoint":..,"time":..}`
+/// - `{"event":"OPERATION","endpoint":..,"time":..,"operation":{"id":..,"kind":..,"status":..,...},"note":".."}`
 public struct LiveEventDTO: Sendable, Equatable, Encodable {
     /// The registration members of REGISTRATION, UPDATED and DEREGISTRATION.
     public struct RegistrationDTO: Sendable, Equatable, Encodable {
@@ -46,6 +47,10 @@ public struct LiveEventDTO: Sendable, Equatable, Encodable {
     public var registration: RegistrationDTO?
     /// Why a DEREGISTRATION happened: `deregistered` or `expired`.
     public var reason: String?
+    /// The operation of an OPERATION event, after the change (`OperationDTO`, without history).
+    var operation: OperationDTO?
+    /// Why an OPERATION event happened (the transition's note).
+    var note: String?
 
     /// The JSON form of `event`.
     public init(_ event: LiveEvent) {
@@ -68,6 +73,9 @@ public struct LiveEventDTO: Sendable, Equatable, Encodable {
             eventType = type
             eventId = id
             self.values = values.map { TimedValueDTO($0, receivedAt: event.time) }
+        case .operation(let operation, let note):
+            self.operation = OperationDTO(operation)
+            self.note = note
         }
     }
 

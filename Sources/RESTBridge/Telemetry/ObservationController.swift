@@ -43,6 +43,8 @@ struct ObservationController {
 
     /// Carries out the observations; `nil` answers 503.
     let observations: (any ObservationManagement)?
+    /// Where a sleeping queue-mode device's observe and cancel are queued instead (`nil`: no queue).
+    var dispatcher: OperationDispatcher? = nil
 
     /// The route.
     static let path = "/api/v1/endpoints/{endpoint}/observations"
@@ -71,6 +73,9 @@ struct ObservationController {
         let composite = try BodyFields.bool(members, "composite") ?? false
         let attributes = try BodyFields.attributes(members)
         let management = try management()
+        try await DeviceGateway.queueIfAsleep(
+            .observe(paths: paths, attributes: attributes, composite: composite), endpoint: endpoint, options: options,
+            dispatcher: dispatcher)
         let made: [Observation]
         do {
             made = try await management.observe(
@@ -105,6 +110,10 @@ struct ObservationController {
             }
         }
         let management = try management()
+        if !paths.isEmpty {
+            try await DeviceGateway.queueIfAsleep(
+                .cancelObserve(paths: paths), endpoint: endpoint, options: options, dispatcher: dispatcher)
+        }
         do {
             return try await management.cancelObservations(endpoint: endpoint, paths: paths, timeout: options.timeout)
                 .map(ObservationResponse.init)

@@ -7,7 +7,7 @@ import Foundation
 /// attempts remain (exponential back-off with jitter); `queued | sending → expired` once the deadline passes;
 /// `queued → cancelled` by an operator. Every transition is recorded in `history`.
 ///
-/// Non-idempotent operations (Execute, Create, partial Write: `retriesAllowed == false`) are at-most-once: a
+/// Non-idempotent operations (Execute, Create: `retriesAllowed == false`) are at-most-once: a
 /// transient failure after the request may have reached the device fails them instead of sending again, and so
 /// does a restart that finds them `sending`.
 public struct OperationStateMachine: Sendable, Equatable {
@@ -92,6 +92,21 @@ public struct OperationStateMachine: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.retryPolicy = retryPolicy
         history = [Transition(from: .queued, to: .queued, at: createdAt, note: "queued")]
+    }
+
+    /// An operation read back from storage. Its earlier transitions stay in the store; `history` collects only
+    /// the ones made from here on.
+    public init(restoring status: OperationStatus, attempts: Int, maxAttempts: Int, retriesAllowed: Bool,
+                notBefore: Date, expiresAt: Date?, lastError: String?, retryPolicy: RetryPolicy = RetryPolicy()) {
+        self.status = status
+        self.attempts = attempts
+        self.maxAttempts = max(1, maxAttempts)
+        self.retriesAllowed = retriesAllowed
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
+        self.lastError = lastError
+        self.retryPolicy = retryPolicy
+        history = []
     }
 
     /// The dispatcher wants to send (the device is reachable): `send`, or why not yet.

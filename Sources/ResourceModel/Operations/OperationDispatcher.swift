@@ -1,0 +1,418 @@
+import Foundation
+import Logging
+import LwM2M
+import ServiceLifecycle
+import Synchronization
+
+/// How the dispatcher paces operations.
+public struct OperationDispatcherConfiguration: Sendable {
+    /// How long a queue-mode device stays reachable after it last talked to the server (LwM2M 1.1 Transport
+    /// §... assumes CoAP's MAX_TRANSMIT_WAIT, 93 s, as Zephyr does).
+    public var awakeWindow: TimeInterval
+    /// Operations in flight per endpoint at most.
+    public var perEndpointLimit: Int
+    /// Operations in flight over all endpoints at most.
+    public var globalLimit: Int
+    /// How long one send waits for the device's answer.
+    public var requestTimeout: Duration
+    /// How often deadlines, retries and awake windows are checked.
+    public var sweepInterval: Duration
+    /// Back-off between attempts.
+    public var retryPolicy: OperationStateMachine.RetryPolicy
+
+    /// Creates a configuration.
+    public init(awakeWindow: TimeInterval = 93, perEndpointLimit: Int = 1, globalLimit: Int = 256,
+                requestTimeout: Duration = .seconds(30), sweepInterval: Duration = .seconds(1),
+                retryPolicy: OperationStateMachine.RetryPolicy = .init()) {
+        precondition(perEndpointLimit >= 1 && globalLimit >= 1, "limits must be at least 1")
+        self.awakeWindow = awakeWindow
+        self.perEndpointLimit = perEndpointLimit
+        self.globalLimit = globalLimit
+        self.requestTimeout = requestTimeout
+        self.sweepInterval = sweepInterval
+        self.retryPolicy = retryPolicy
+    }
+}
+
+/// Whether an endpoint can be sent to now.
+public enum EndpointPresence: String, Sendable, Equatable {
+    /// Registered, not in queue mode: reachable.
+    case online
+    /// In queue mode and within its awake window: reachable.
+    case awake
+    /// In queue mode and asleep: requests wait for its next message.
+    case sleeping
+    /// Not registered.
+    case offline
+}
+
+/// Sends queued operations (`endpoint_operation`) to devices as they become reachable: online devices at once,
+/// queue-mode devices when they next talk to the server (register, update, Send, notification), within their
+/// awake window. Most urgent first (priority, then age), at most `perEndpointLimit` per endpoint and
+/// `globalLimit` in all. Every status change is stored with its history and published on the live stream
+/// (`OPERATION`), and so are the queue-mode devices' `AWAKE` and `SLEEPING`.
+///
+/// The decisions are `OperationStateMachine`'s; this service only carries them out. At start it recovers what a
+/// previous run left `sending` (`recoverAfterRestart`: idempotent kinds are retried, Execute and Create fail
+/// rather than risk a second delivery).
+public final class OperationDispatcher: Service, Sendable {
+    private struct EndpointState {
+        var queueMode: Bool
+        /// For queue mode: reachable until then; `nil` asleep.
+        var awakeUntil: Date?
+        var inFlight = 0
+    }
+
+    private struct State: ~Copyable {
+        var endpoints: [String: EndpointState] = [:]
+        var globalInFlight = 0
+        /// Endpoints refused a slot because the global limit was reached; pumped when one frees.
+        var starved: Set<String> = []
+    }
+
+    private let database: AppDatabase
+    private let deviceManagement: any DeviceManagement
+    private let observations: (any ObservationManagement)?
+    private let hub: LiveEventHub?
+    private let configuration: OperationDispatcherConfiguration
+    private let logger: Logger
+    private let clock: @Sendable () -> Date
+    private let registrationEvents: AsyncStream<RegistrationEvent>
+    private let state = Mutex(State())
+    private let pumpRequests: AsyncStream<String>
+    private let pumpContinuation: AsyncStream<String>.Continuation
+
+    /// Creates the dispatcher. `registrationEvents` is the LwM2M server's event stream (registrations,
+    /// updates, de-registrations, expiries).
+    public init(database: AppDatabase, deviceManagement: any DeviceManagement,
+                observations: (any ObservationManagement)?, registrationEvents: AsyncStream<RegistrationEvent>,
+                hub: LiveEventHub?, configuration: OperationDispatcherConfiguration = .init(), logger: Logger,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.deviceManagement = deviceManagement
+        self.observations = observations
+        self.registrationEvents = registrationEvents
+        self.hub = hub
+        self.configuration = configuration
+        self.logger = logger
+        self.clock = clock
+        (pumpRequests, pumpContinuation) = AsyncStream.makeStream(of: String.self)
+    }
+
+    // MARK: - Inputs
+
+    /// The endpoints registered when the server starts: queue-mode ones start asleep.
+    public func restore(_ registrations: [Registration]) {
+        state.withLock { state in
+            for registration in registrations {
+                state.endpoints[registration.endpoint] = EndpointState(queueMode: registration.queueMode)
+            }
+        }
+    }
+
+    /// A registration event: registering and updating make a device reachable (a queue-mode one for its awake
+    /// window); de-registration and expiry make it unreachable (its queued operations wait for it).
+    public func handle(_ event: RegistrationEvent) {
+        let now = clock()
+        switch event {
+        case .registered(let registration, _), .updated(let registration):
+            let wokeUp = state.withLock { state -> Bool in
+                var entry = state.endpoints[registration.endpoint] ?? EndpointState(queueMode: registration.queueMode)
+                let wasAwake = entry.awakeUntil.map { $0 > now } ?? false
+                entry.queueMode = registration.queueMode
+                entry.awakeUntil = registration.queueMode ? now.addingTimeInterval(configuration.awakeWindow) : nil
+                state.endpoints[registration.endpoint] = entry
+                return registration.queueMode && !wasAwake
+            }
+            if wokeUp { hub?.publishPresence(endpoint: registration.endpoint, awake: true, at: now) }
+            pumpContinuation.yield(registration.endpoint)
+        case .deregistered(let registration), .expired(let registration):
+            state.withLock { _ = $0.endpoints.removeValue(forKey: registration.endpoint) }
+        }
+    }
+
+    /// A device sent something (a notification or a Send): a queue-mode device is awake again.
+    public func deviceActive(_ endpoint: String) {
+        let now = clock()
+        let wokeUp = state.withLock { state -> Bool? in
+            guard var entry = state.endpoints[endpoint], entry.queueMode else { return nil }
+            let wasAwake = entry.awakeUntil.map { $0 > now } ?? false
+            entry.awakeUntil = now.addingTimeInterval(configuration.awakeWindow)
+            state.endpoints[endpoint] = entry
+            return !wasAwake
+        }
+        guard let wokeUp else { return }
+        if wokeUp {
+            hub?.publishPresence(endpoint: endpoint, awake: true, at: now)
+            pumpContinuation.yield(endpoint)
+        }
+    }
+
+    /// Whether `endpoint` can be sent to now.
+    public func presence(of endpoint: String) -> EndpointPresence {
+        let now = clock()
+        return state.withLock { state in
+            guard let entry = state.endpoints[endpoint] else { return .offline }
+            guard entry.queueMode else { return .online }
+            return (entry.awakeUntil.map { $0 > now } ?? false) ? .awake : .sleeping
+        }
+    }
+
+    /// Queues `new` for every endpoint in `endpoints` (all or none: `OperationQueueError.unknownEndpoints`),
+    /// publishes them and starts sending to the reachable ones.
+    public func enqueue(_ new: NewOperation, for endpoints: [String]) async throws -> [EndpointOperation] {
+        let now = clock()
+        let operations = try await database.enqueue(new, for: endpoints, at: now)
+        for operation in operations {
+            publish(operation, note: "queued")
+            pumpContinuation.yield(operation.endpoint)
+        }
+        return operations
+    }
+
+    /// Cancels operation `id` if it is still queued. `nil` when there is no such operation; otherwise the
+    /// change (its `action` is `.rejected` when it could not be cancelled).
+    public func cancel(id: Int64, by who: String = "operator") async throws -> OperationChange? {
+        let now = clock()
+        let change = try await database.transitionOperation(
+            id: id, at: now, retryPolicy: configuration.retryPolicy) { $0.cancel(now: now, by: who) }
+        if let change { publish(change) }
+        return change
+    }
+
+    // MARK: - Service
+
+    /// Recovers what a previous run left in flight, then sends operations as devices become reachable until
+    /// graceful shutdown; operations in flight then finish (each within `requestTimeout`).
+    public func run() async throws {
+        try await recover()
+        for name in try await database.endpointsWithDueOperations(at: clock()) { pumpContinuation.yield(name) }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { [self] in
+                    for await event in registrationEvents { handle(event) }
+                }
+                group.addTask { [self] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: configuration.sweepInterval)
+                        guard !Task.isCancelled else { return }
+                        await sweep()
+                    }
+                }
+                // Pumps run in their own group: when the requests end (shutdown), sends in flight complete
+                // before the event and sweep tasks are cancelled.
+                await withDiscardingTaskGroup { pumps in
+                    for await endpoint in pumpRequests {
+                        pumps.addTask { [self] in await pump(endpoint) }
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: { [pumpContinuation] in
+            pumpContinuation.finish()
+        }
+    }
+
+    // MARK: - Dispatching
+
+    /// Sends `endpoint`'s due operations one after another while it is reachable and a slot is free.
+    private func pump(_ endpoint: String) async {
+        while reserveSlot(for: endpoint) {
+            let claim: (claimed: OperationChange?, finished: [OperationChange])
+            do {
+                claim = try await database.claimNextOperation(
+                    endpoint: endpoint, at: clock(), retryPolicy: configuration.retryPolicy)
+            } catch {
+                logger.error("cannot claim the next operation", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
+                releaseSlot(for: endpoint)
+                return
+            }
+            claim.finished.forEach(publish)
+            guard let change = claim.claimed else {
+                releaseSlot(for: endpoint)
+                return
+            }
+            publish(change)
+            await send(change.operation)
+            releaseSlot(for: endpoint)
+        }
+    }
+
+    /// Takes an in-flight slot for `endpoint` when it is reachable and both limits allow.
+    private func reserveSlot(for endpoint: String) -> Bool {
+        let now = clock()
+        return state.withLock { state in
+            guard var entry = state.endpoints[endpoint] else { return false }
+            if entry.queueMode, !(entry.awakeUntil.map { $0 > now } ?? false) { return false }
+            guard entry.inFlight < configuration.perEndpointLimit else { return false }
+            guard state.globalInFlight < configuration.globalLimit else {
+                state.starved.insert(endpoint)
+                return false
+            }
+            entry.inFlight += 1
+            state.endpoints[endpoint] = entry
+            state.globalInFlight += 1
+            return true
+        }
+    }
+
+    private func releaseSlot(for endpoint: String) {
+        let next = state.withLock { state -> String? in
+            state.globalInFlight -= 1
+            if var entry = state.endpoints[endpoint] {
+                entry.inFlight = max(0, entry.inFlight - 1)
+                state.endpoints[endpoint] = entry
+            }
+            return state.starved.popFirst()
+        }
+        if let next { pumpContinuation.yield(next) }
+    }
+
+    /// One attempt: sends the operation, stores and publishes the outcome.
+    private func send(_ operation: EndpointOperation) async {
+        let outcome: Result<OperationResult, DeviceRequestError>
+        do {
+            outcome = .success(try await perform(operation.request, endpoint: operation.endpoint))
+        } catch {
+            outcome = .failure(error)
+        }
+        let now = clock()
+        let unit = Double.random(in: 0...1)
+        let result: OperationResult?
+        let event: @Sendable (inout OperationStateMachine) -> OperationStateMachine.Action
+        switch outcome {
+        case .success(let answer):
+            result = answer
+            event = { $0.succeeded(now: now, note: "device answered \(answer.code)") }
+            deviceActive(operation.endpoint)
+        case .failure(let error):
+            switch error.kind {
+            case .deviceError:
+                result = error.coapCode.map { OperationResult(code: $0.description) }
+                event = { $0.failed(now: now, error: error.description) }
+            case .invalidRequest, .invalidResponse, .unknownEndpoint:
+                result = nil
+                event = { $0.failed(now: now, error: error.description) }
+            case .offline:
+                result = nil
+                event = { $0.transientFailure(now: now, error: error.description, requestMayHaveArrived: false, unit: unit) }
+            case .timeout, .unreachable:
+                result = nil
+                event = { $0.transientFailure(now: now, error: error.description, requestMayHaveArrived: true, unit: unit) }
+                fellAsleep(operation.endpoint, at: now)
+            }
+        }
+        do {
+            if let change = try await database.transitionOperation(
+                id: operation.id, at: now, retryPolicy: configuration.retryPolicy, result: result, event)
+            {
+                publish(change)
+            }
+        } catch {
+            logger.error("cannot store an operation's outcome", metadata: [
+                "operation": "\(operation.id)", "endpoint": "\(operation.endpoint)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// Carries out `request` on `endpoint`.
+    private func perform(_ request: OperationRequest, endpoint: String) async throws(DeviceRequestError)
+        -> OperationResult
+    {
+        switch request {
+        case .device(let request):
+            return OperationResult(try await deviceManagement.send(
+                request, to: endpoint, format: nil, timeout: configuration.requestTimeout))
+        case .observe(let paths, let attributes, let composite):
+            guard let observations else { throw DeviceRequestError(.invalidRequest, "observations are not available") }
+            let made = try await observations.observe(
+                endpoint: endpoint, paths: paths, composite: composite, attributes: attributes, format: nil,
+                timeout: configuration.requestTimeout)
+            return OperationResult(code: "2.05", observationIDs: made.map(\.id))
+        case .cancelObserve(let paths):
+            guard let observations else { throw DeviceRequestError(.invalidRequest, "observations are not available") }
+            let cancelled = try await observations.cancelObservations(
+                endpoint: endpoint, paths: paths, timeout: configuration.requestTimeout)
+            return OperationResult(code: "2.05", observationIDs: cancelled.map(\.id))
+        }
+    }
+
+    /// A queue-mode device did not answer: it has gone back to sleep.
+    private func fellAsleep(_ endpoint: String, at now: Date) {
+        let wasAwake = state.withLock { state -> Bool in
+            guard var entry = state.endpoints[endpoint], entry.queueMode, entry.awakeUntil != nil else { return false }
+            entry.awakeUntil = nil
+            state.endpoints[endpoint] = entry
+            return true
+        }
+        if wasAwake { hub?.publishPresence(endpoint: endpoint, awake: false, at: now) }
+    }
+
+    /// Expires operations past their deadline, puts queue-mode devices whose window closed to sleep, and pumps
+    /// the reachable endpoints with due operations (retries after back-off, `notBefore` reached).
+    private func sweep() async {
+        let now = clock()
+        do {
+            for id in try await database.operationsPastDeadline(at: now) {
+                if let change = try await database.transitionOperation(
+                    id: id, at: now, retryPolicy: configuration.retryPolicy, { $0.tick(now: now) }),
+                   !change.transitions.isEmpty
+                {
+                    publish(change)
+                }
+            }
+        } catch {
+            logger.error("cannot expire operations", metadata: ["error": "\(error)"])
+        }
+        let asleep = state.withLock { state -> [String] in
+            var names: [String] = []
+            for (name, entry) in state.endpoints where entry.queueMode && entry.inFlight == 0 {
+                if let until = entry.awakeUntil, until <= now {
+                    state.endpoints[name]?.awakeUntil = nil
+                    names.append(name)
+                }
+            }
+            return names
+        }
+        for name in asleep { hub?.publishPresence(endpoint: name, awake: false, at: now) }
+        do {
+            for name in try await database.endpointsWithDueOperations(at: now) where presence(of: name) != .sleeping {
+                pumpContinuation.yield(name)
+            }
+        } catch {
+            logger.error("cannot look for due operations", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Restart recovery for every operation left `sending`.
+    private func recover() async throws {
+        let now = clock()
+        for id in try await database.operationIDs(status: .sending) {
+            if let change = try await database.transitionOperation(
+                id: id, at: now, retryPolicy: configuration.retryPolicy, { $0.recoverAfterRestart(now: now) })
+            {
+                logger.notice("recovered an operation left in flight", metadata: [
+                    "operation": "\(id)", "endpoint": "\(change.operation.endpoint)",
+                    "status": "\(change.operation.status.rawValue)",
+                ])
+                publish(change)
+            }
+        }
+    }
+
+    // MARK: - Events
+
+    private func publish(_ change: OperationChange) {
+        guard !change.transitions.isEmpty else { return }
+        publish(change.operation, note: change.transitions.last?.note)
+    }
+
+    private func publish(_ operation: EndpointOperation, note: String?) {
+        hub?.publish(LiveEvent(name: .operation, endpoint: operation.endpoint, time: operation.updatedAt,
+                               payload: .operation(operation, note: note)))
+        logger.debug("operation", metadata: [
+            "operation": "\(operation.id)", "endpoint": "\(operation.endpoint)", "kind": "\(operation.kind.rawValue)",
+            "status": "\(operation.status.rawValue)", "note": "\(note ?? "")",
+        ])
+    }
+}
