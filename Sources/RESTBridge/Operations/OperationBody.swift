@@ -93,7 +93,7 @@ struct OperationBody {
             let instanceID: UInt16
             do throws(NodeJSONError) {
                 guard let id = try decoder.instanceID(in: .object(given)) else {
-                    throw NodeJSONError(pointer: "/value/id", "a queued Create needs the new instance's id")
+                    throw NodeJSONError(pointer: "/id", "a queued Create needs the new instance's id")
                 }
                 instanceID = id
             } catch {
@@ -176,10 +176,16 @@ struct OperationBody {
         -> LwM2MNode
     {
         guard let json, json != .null else { throw invalid("/value", "missing; expected the node to write") }
-        let node: RequestJSON
-        if case .object = json { node = json } else { node = .object(["value": json]) }
+        guard case .object = json else {
+            // The scalar shorthand: its problems are reported at /value itself.
+            do {
+                return try decoder.node(.object(["value": json]), at: path, pointer: "")
+            } catch {
+                throw Problem.invalidBody(NodeJSONError(pointer: "/value", error.message))
+            }
+        }
         do {
-            return try decoder.node(node, at: path, pointer: "/value")
+            return try decoder.node(json, at: path, pointer: "/value")
         } catch {
             throw Problem.invalidBody(error)
         }
