@@ -63,7 +63,7 @@ func buildRouter(
     if let token = configuration.apiToken {
         router.add(middleware: BearerAuthMiddleware(token: token))
     }
-    EndpointController(repository: repository).addRoutes(to: router)
+    EndpointController(repository: repository, dispatcher: operations).addRoutes(to: router)
     ResourceController(deviceManagement: deviceManagement, dispatcher: operations, repository: repository)
         .addRoutes(to: router)
     CompositeController(deviceManagement: deviceManagement, dispatcher: operations).addRoutes(to: router)

@@ -1,10 +1,13 @@
 import Foundation
 import Hummingbird
+import ResourceModel
 
 /// `GET /api/v1/endpoints` and `GET /api/v1/endpoints/{endpoint}`: the endpoints the server knows.
 struct EndpointController {
     /// Where endpoints are read from.
     let repository: any EndpointRepository
+    /// Knows which endpoints are reachable now (`presence`); `nil` leaves it out.
+    var dispatcher: OperationDispatcher? = nil
 
     /// Registers the routes (and 405 answers for the other methods) on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
@@ -17,7 +20,13 @@ struct EndpointController {
     /// All endpoints sorted by name; `?online=true|false` filters.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [EndpointDTO] {
         let online = try Self.online(in: request)
-        return try await repository.endpoints(online: online, namePrefix: nil, limit: nil, offset: 0).map(EndpointDTO.init(record:))
+        return try await repository.endpoints(online: online, namePrefix: nil, limit: nil, offset: 0).map(dto)
+    }
+
+    private func dto(_ record: EndpointRecord) -> EndpointDTO {
+        var dto = EndpointDTO(record: record)
+        dto.presence = dispatcher?.presence(of: record.name).rawValue
+        return dto
     }
 
     /// One endpoint by name (percent-decoded), or 404 problem.
@@ -27,7 +36,7 @@ struct EndpointController {
         guard let record = try await repository.endpoint(named: name) else {
             throw Problem.endpointNotFound(name)
         }
-        return EndpointDTO(record: record)
+        return dto(record)
     }
 
     /// The `online` query parameter: `nil` when absent, 400 problem unless `true` or `false`.

@@ -22,6 +22,9 @@ public struct EndpointDTO: Codable, Sendable, Equatable, ResponseEncodable {
     public var lastSeen: Date
     /// Whether the registration is live.
     public var online: Bool
+    /// Whether requests reach it now: `online`, `awake` or `sleeping` (queue mode), `offline`; absent when the
+    /// server runs without an operation dispatcher.
+    public var presence: String?
     /// The announced objects and instances as paths (`["/1/0", "/3/0", "/5"]`).
     public var objectLinks: [String]
     /// The announced object versions by object id, for links that carried `ver` (`{"5": "1.1"}`).

@@ -164,11 +164,11 @@ struct EndpointOperationRecord: Codable, FetchableRecord, MutablePersistableReco
     }
 
     static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .millisecondsSince1970
+        .storedMilliseconds
     }
 
     static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .millisecondsSince1970
+        .storedMilliseconds
     }
 
     /// The operation this row stores, for `endpoint`.
@@ -205,11 +205,11 @@ struct OperationHistoryRecord: Codable, FetchableRecord, PersistableRecord {
     var note: String?
 
     static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .millisecondsSince1970
+        .storedMilliseconds
     }
 
     static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .millisecondsSince1970
+        .storedMilliseconds
     }
 
     var transition: OperationTransition {
@@ -251,5 +251,19 @@ struct StoredOperationResult: Codable, Equatable {
             links: try links.map { try LinkFormatCodec().decode(Array($0.utf8)) },
             location: try location.map { try LwM2MPath($0) },
             observationIDs: observationIds)
+    }
+}
+
+extension DatabaseDateEncodingStrategy {
+    /// Epoch milliseconds rounded like `EpochMilliseconds.from` (GRDB's `.millisecondsSince1970` floors, so an
+    /// instant read back and written again could lose a millisecond, and the API rounds): what is stored is
+    /// what the API shows, before and after a round trip.
+    static let storedMilliseconds = DatabaseDateEncodingStrategy.custom { EpochMilliseconds.from($0) }
+}
+
+extension DatabaseDateDecodingStrategy {
+    /// The inverse of `DatabaseDateEncodingStrategy.storedMilliseconds`.
+    static let storedMilliseconds = DatabaseDateDecodingStrategy.custom { value in
+        Int64.fromDatabaseValue(value).map(EpochMilliseconds.date)
     }
 }
