@@ -9,8 +9,9 @@ import Logging
 /// reaches a device through the NAT binding the device opened (LwM2M 1.1 Transport §5.1).
 public final class CoAPEndpoint: Sendable {
     /// Handles one inbound request. Runs on the I/O thread: it must be quick and must not block
-    /// (hand slow work to another task and answer from memory).
-    public typealias RequestHandler = @Sendable (CoAPInboundRequest) -> CoAPResponse
+    /// (hand slow work to another task and answer from memory). `nil` leaves the request unanswered: no response,
+    /// no ACK, no Reset, as from a peer that never got it (a confirmable request is retransmitted by the peer).
+    public typealias RequestHandler = @Sendable (CoAPInboundRequest) -> CoAPResponse?
     /// Told when libcoap drops a session (idle timeout, closed, failed). Runs on the I/O thread.
     public typealias SessionClosedHandler = @Sendable (CoAPSessionID) -> Void
     /// Gets a response whose token matches no pending request: a notification (RFC 7641 §3.2) of an

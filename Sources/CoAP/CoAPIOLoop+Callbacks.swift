@@ -69,8 +69,14 @@ extension CoAPIOLoop {
         inbound.confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON
         let peer = SocketAddress.describe(coap_session_get_addr_remote(session))
         let token = PDUReader.token(request)
-        let answer = requestHandler(
+        guard let answer = requestHandler(
             CoAPInboundRequest(request: inbound, session: CoAPSessionID(rawValue: id), peerAddress: peer, token: token))
+        else {
+            // An empty (0.00) non-confirmable response is dropped by libcoap (net.c, no_response(): RESPONSE_DROP);
+            // as an ACK it would go out as an empty ACK.
+            coap_pdu_set_type(response, COAP_MESSAGE_NON)
+            return
+        }
         PDUWriter.fill(
             response: response, with: answer, resource: resource, session: session, request: request, query: query)
     }

@@ -1,6 +1,5 @@
 import Foundation
 import LwM2M
-import Synchronization
 
 /// `--report-log FILE`: one JSON line per value a device reported (a notification, LwM2M 1.1 Core §6.4.2, or a
 /// Send, §6.4.6), for comparing with what the server stored:
@@ -13,19 +12,11 @@ final class ReportLog: Sendable {
         case send
     }
 
-    private let descriptor: Mutex<Int32>
+    private let file: AppendOnlyFile
 
     /// Opens (creating when missing) `path` for appending.
     init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw SimulatorError("cannot open --report-log \(path): \(String(cString: strerror(errno)))")
-        }
-        descriptor = Mutex(fd)
-    }
-
-    deinit {
-        descriptor.withLock { _ = close($0) }
+        file = try AppendOnlyFile(path: path, flag: "--report-log")
     }
 
     /// Appends one line per value; a value without its own time gets `sentAt`.
@@ -37,15 +28,7 @@ final class ReportLog: Sendable {
             text += #""value":\#(Self.json(value.value)),"time":"\#(Self.timestamp(value.time ?? sentAt))"}"#
             text += "\n"
         }
-        let bytes = Array(text.utf8)
-        descriptor.withLock { fd in
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        file.append(text)
     }
 
     /// The value as JSON: numbers for numeric and time values (seconds), strings otherwise (opaque in base64,

@@ -9,16 +9,19 @@ extension SimulatedDevice {
 
     /// The notifications due at `now` (LwM2M 1.1 Core §6.4.2), with the sensor values brought to `now` first;
     /// cheap when nobody observes the device.
+    ///
+    /// A notification of an observation whose first answer is still held (`--response-delay-ms`) is left out: the
+    /// held answer carries the values, and the server must not hear of the observation before it.
     func dueNotifications(now: Date, maximumInterval: TimeInterval?) -> [ClientNotification] {
-        let clockOffset = state.withLock { $0.clockOffset }
-        return tree.withLock { tree in
-            guard !tree.observations.isEmpty else { return [] }
+        let (clockOffset, held) = state.withLock { ($0.clockOffset, $0.heldObserveTokens) }
+        let due = tree.withLock { tree in
+            guard !tree.observations.isEmpty else { return [ClientNotification]() }
             drift.refresh(&tree, at: now, clockOffset: clockOffset)
             return tree.dueNotifications(now: now, maximumInterval: maximumInterval)
         }
+        return held.isEmpty ? due : due.filter { !held.contains($0.token) }
     }
 
-    /// Sends one notification on the session its observation arrived on (RFC 7641 §4.2) and logs its values.
     /// The CoAP message for a due notification.
     func outgoing(_ notification: ClientNotification, options: ReportingOptions) -> CoAPOutgoingNotification {
         CoAPOutgoingNotification(
@@ -34,6 +37,7 @@ extension SimulatedDevice {
             return
         }
         stats.withLock { $0.notifications += 1 }
+        transmitted(at: sentAt)
         logger.trace("notified", metadata: [
             "endpoint": "\(name)", "paths": "\(notification.paths)", "code": "\(notification.response.code)",
             "observe": "\(notification.response.observe.map(String.init) ?? "-")",
@@ -86,7 +90,7 @@ extension SimulatedDevice {
         guard !send.values.isEmpty else { return }
         let response: CoAPResponse
         do {
-            response = try await coap.send(send.request, on: session)
+            response = try await exchange(send.request, on: session)
         } catch {
             stats.withLock { $0.sendFailures += 1 }
             logger.debug("send failed", metadata: ["endpoint": "\(name)", "error": "\(error)"])

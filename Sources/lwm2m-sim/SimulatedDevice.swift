@@ -23,6 +23,10 @@ final class SimulatedDevice: Sendable {
         var nextSend: Date?
         /// Whether a refused Send was logged already (one warning per device).
         var sendRefusalLogged = false
+        /// The receiver in queue mode (`nil`: always listening).
+        var radio: QueueModeRadio?
+        /// Tokens of Observe requests whose answer is held (`--response-delay-ms`): their notifications wait for it.
+        var heldObserveTokens: Set<[UInt8]> = []
     }
 
     let name: String
@@ -34,6 +38,10 @@ final class SimulatedDevice: Sendable {
     let stats: SimulationStats
     /// Where reported values are logged (`--report-log`), if anywhere.
     let reportLog: ReportLog?
+    /// Queue mode, answer delay and request log.
+    let answering: AnsweringOptions
+    /// Where answers wait with `--response-delay-ms` (shared by all devices).
+    let delayedAnswers: DelayedAnswers?
     /// The content formats announced with `ct=` on the root link (none for LwM2M 1.0).
     let announced: [ContentFormat]
     let drift: SensorDrift
@@ -42,10 +50,13 @@ final class SimulatedDevice: Sendable {
     let sendFormat: ContentFormat?
     let state = Mutex(State())
     let tree: Mutex<ClientObjectTree>
-    private let wake = WakeSignal()
+    /// Wakes the registration task early for an Update.
+    let wake = WakeSignal()
 
     init(name: String, lifetime: Int, version: LwM2MVersion, coap: CoAPEndpoint, server: ServerAddress,
-         logger: Logger, stats: SimulationStats, reportLog: ReportLog? = nil, profile: DeviceProfile = .configured) {
+         logger: Logger, stats: SimulationStats, reportLog: ReportLog? = nil,
+         answering: AnsweringOptions = AnsweringOptions(), delayedAnswers: DelayedAnswers? = nil,
+         profile: DeviceProfile = .configured) {
         self.name = name
         self.lifetime = lifetime
         self.version = version
@@ -54,6 +65,11 @@ final class SimulatedDevice: Sendable {
         self.logger = logger
         self.stats = stats
         self.reportLog = reportLog
+        self.answering = answering
+        self.delayedAnswers = delayedAnswers
+        if answering.queueMode {
+            state.withLock { $0.radio = QueueModeRadio(awakeWindow: answering.awakeWindow) }
+        }
         announced = SimulatedFormat.announced(by: version, chosen: profile.format)
         drift = SensorDrift(name: name)
         switch version {
@@ -64,7 +80,7 @@ final class SimulatedDevice: Sendable {
         do {
             tree = Mutex(try SimulatedObjects.tree(
                 name: name, serverURI: "coap://\(host):\(server.port)", lifetime: lifetime, version: version,
-                announced: announced, model: profile.model, drift: drift, now: Date()))
+                queueMode: answering.queueMode, announced: announced, model: profile.model, drift: drift, now: Date()))
         } catch {
             // SimulatorCommand checks the object definitions before any device exists.
             preconditionFailure("the object definitions do not fit the simulated objects: \(error)")
@@ -132,8 +148,9 @@ final class SimulatedDevice: Sendable {
         // server can observe anew.
         tree.withLock { $0.removeAllObservations() }
         wake.clear()
-        let query = ["ep=\(name)", "lt=\(currentLifetime)", "lwm2m=\(version.rawValue)", "b=U"]
-        let response = try await coap.send(
+        let query = ["ep=\(name)", "lt=\(currentLifetime)", "lwm2m=\(version.rawValue)"]
+            + Self.bindingQuery(version: version, queueMode: answering.queueMode)
+        let response = try await exchange(
             CoAPRequest(method: .post, uriPath: ["rd"], uriQuery: query, contentFormat: 40,
                         payload: Array(objectLinks.utf8)),
             on: session)
@@ -160,7 +177,7 @@ final class SimulatedDevice: Sendable {
         }
         let response: CoAPResponse
         do {
-            response = try await coap.send(request, on: session)
+            response = try await exchange(request, on: session)
         } catch {
             state.withLock { $0.linksChanged = $0.linksChanged || taken.links; $0.lifetimeChanged = $0.lifetimeChanged || taken.lifetime }
             throw error
@@ -179,6 +196,26 @@ final class SimulatedDevice: Sendable {
         throw SimulatorError("update answered \(response.code) \(response.payloadText)")
     }
 
+    /// The binding parameters of Register: `b=U`; in queue mode `b=UQ` for LwM2M 1.0 (1.0 Core §5.3.1, binding
+    /// modes), and `b=U` plus the bare `Q` parameter for 1.1 and 1.2 (1.1 Core §6.2.1, Queue Mode parameter).
+    static func bindingQuery(version: LwM2MVersion, queueMode: Bool) -> [String] {
+        guard queueMode else { return ["b=U"] }
+        switch version {
+        case .v1_0: return ["b=UQ"]
+        case .v1_1, .v1_2: return ["b=U", "Q"]
+        }
+    }
+
+    /// Sends a request of the device and waits for its answer; in queue mode the awake window restarts when it goes
+    /// out and again when the exchange ends (the receiver is on while the device waits).
+    func exchange(
+        _ request: CoAPRequest, on session: CoAPSessionID, timeout: Duration = .seconds(5)
+    ) async throws -> CoAPResponse {
+        transmitted(at: Date())
+        defer { transmitted(at: Date()) }
+        return try await coap.send(request, on: session, timeout: timeout)
+    }
+
     /// Sends De-register (LwM2M 1.1 Core §6.2.3), best effort with a short timeout.
     @discardableResult
     func deregister() async -> Bool {
@@ -186,7 +223,7 @@ final class SimulatedDevice: Sendable {
         guard let session, let location else { return false }
         state.withLock { $0.location = nil }
         do {
-            let response = try await coap.send(
+            let response = try await exchange(
                 CoAPRequest(method: .delete, uriPath: location), on: session, timeout: .seconds(5))
             guard response.code == .deleted else {
                 logger.warning("de-register answered \(response.code)", metadata: ["endpoint": "\(name)"])
@@ -196,59 +233,6 @@ final class SimulatedDevice: Sendable {
         } catch {
             logger.warning("de-register failed", metadata: ["endpoint": "\(name)", "error": "\(error)"])
             return false
-        }
-    }
-
-    /// Answers a request from the server through the object tree, Observe and Cancel Observation included (runs on
-    /// the CoAP I/O thread: no waiting).
-    func handle(_ inbound: CoAPInboundRequest) -> CoAPResponse {
-        let request = inbound.request
-        let now = Date()
-        let clockOffset = state.withLock { $0.clockOffset }
-        let (outcome, observed) = tree.withLock { tree in
-            drift.refresh(&tree, at: now, clockOffset: clockOffset)
-            let outcome = tree.process(request, session: inbound.session, token: inbound.token, now: now)
-            guard outcome.response.observe != nil else { return (outcome, [ClientReportedValue]()) }
-            let observation = tree.observations.observation(session: inbound.session, token: inbound.token)
-            return (outcome, observation?.lastReportedValues ?? [])
-        }
-        // The answer to an Observe is its first notification (RFC 7641 §3.2).
-        reportLog?.append(endpoint: name, kind: .notification, values: observed, sentAt: now)
-        logger.debug("answered", metadata: [
-            "endpoint": "\(name)", "method": "\(request.method)", "path": "\(request.path)",
-            "code": "\(outcome.response.code)", "observe": "\(request.observe.map(String.init) ?? "-")",
-        ])
-        if let event = outcome.event { react(to: event, at: now) }
-        return outcome.response
-    }
-
-    /// What the device does after a request changed its tree.
-    private func react(to event: ClientTreeEvent, at now: Date) {
-        switch event {
-        case .instanceCreated, .instanceDeleted:
-            state.withLock { $0.linksChanged = true }
-            wake.signal()
-        case .written(let paths):
-            if paths.contains(SensorDrift.path(1, 0, 1)) {
-                state.withLock { $0.lifetimeChanged = true }
-                wake.signal()
-            }
-            if paths.contains(SensorDrift.path(3, 0, 13)),
-                case .time(let seconds)? = tree.withLock({ $0.value(at: SensorDrift.path(3, 0, 13)) })
-            {
-                state.withLock { $0.clockOffset = TimeInterval(seconds) - now.timeIntervalSince1970 }
-            }
-        case .executed(let path, let arguments):
-            switch (path.objectID, path.resourceID) {
-            case (1, 8):
-                wake.signal()
-            case (3303, 5605), (3304, 5605):
-                tree.withLock { drift.resetMinMax(&$0, objectID: path.ids[0], instanceID: path.ids[1]) }
-            default:
-                logger.info("executed", metadata: [
-                    "endpoint": "\(name)", "path": "\(path)", "arguments": "\(arguments ?? "")",
-                ])
-            }
         }
     }
 }

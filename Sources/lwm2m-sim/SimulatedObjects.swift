@@ -7,11 +7,12 @@ enum SimulatedObjects {
     static let required: [UInt16] = [0, 1, 3, 4, 6, 3303, 3304]
 
     /// A fresh tree for endpoint `name`:
-    /// Security `/0/0` (server URI, NoSec, short server id 1), Server `/1/0` (lifetime, binding U, Registration
-    /// Update Trigger), Device `/3/0` (Reboot and Factory Reset executable, power sources, error code, clock),
+    /// Security `/0/0` (server URI, NoSec, short server id 1), Server `/1/0` (lifetime, binding U — UQ for a 1.0
+    /// device in queue mode —, Registration Update Trigger), Device `/3/0` (Reboot and Factory Reset executable,
+    /// power sources, error code, clock, supported bindings U or, in queue mode, UQ),
     /// Connectivity Monitoring `/4/0`, Location `/6/0`, Temperature `/3303/0` and Humidity `/3304/0` with measured
     /// minimum/maximum and their reset.
-    static func tree(name: String, serverURI: String, lifetime: Int, version: LwM2MVersion,
+    static func tree(name: String, serverURI: String, lifetime: Int, version: LwM2MVersion, queueMode: Bool = false,
                      announced: [ContentFormat], model: ObjectModelRegistry, drift: SensorDrift, now: Date)
         throws(LwM2MCodecError) -> ClientObjectTree
     {
@@ -33,13 +34,14 @@ enum SimulatedObjects {
             integer(10, 1),
         ]), of: 0)
         try tree.setInstance(instance([
-            integer(0, 1), integer(1, Int64(lifetime)), .single(id: 6, value: .boolean(true)), string(7, "U"),
+            integer(0, 1), integer(1, Int64(lifetime)), .single(id: 6, value: .boolean(true)),
+            string(7, queueMode && version == .v1_0 ? "UQ" : "U"),
         ]), of: 1, executables: [8])
         try tree.setInstance(instance([
             string(0, "lwm2m-sim"), string(1, "LS-\(version.rawValue)"), string(2, name), string(3, "1.0.0"),
             try integers(6, [1, 5]), try integers(7, [3800, 5000]), integer(9, drift.batteryLevel(at: now)),
             integer(10, 15_360), try integers(11, [0]), .single(id: 13, value: .time(now)), string(14, "+00:00"),
-            string(15, "Etc/UTC"), string(16, "U"), string(17, "sensor"), string(18, "sim-hw-1"),
+            string(15, "Etc/UTC"), string(16, queueMode ? "UQ" : "U"), string(17, "sensor"), string(18, "sim-hw-1"),
             string(19, "lwm2m-sim 1.0"),
         ]), of: 3, executables: [4, 5])
         let octet = Int64(drift.phase / (2 * Double.pi) * 250) + 2

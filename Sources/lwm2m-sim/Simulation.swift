@@ -14,13 +14,17 @@ final class Simulation: Service, Sendable {
     let rate: Int
     let duration: Duration?
     let reporting: ReportingOptions
+    let answering: AnsweringOptions
+    /// The answers held back with `--response-delay-ms` (`nil` without it).
+    let delayedAnswers: DelayedAnswers?
     let logger: Logger
     let devices: DeviceDirectory
     let coap: CoAPEndpoint
     let stats = SimulationStats()
 
     init(server: ServerAddress, names: [String], lifetime: Int, version: LwM2MVersion, rate: Int,
-         duration: Duration?, reporting: ReportingOptions, logger: Logger) {
+         duration: Duration?, reporting: ReportingOptions, answering: AnsweringOptions = AnsweringOptions(),
+         logger: Logger) {
         self.server = server
         self.names = names
         self.lifetime = lifetime
@@ -28,13 +32,18 @@ final class Simulation: Service, Sendable {
         self.rate = rate
         self.duration = duration
         self.reporting = reporting
+        self.answering = answering
+        delayedAnswers = answering.responseDelay.map { DelayedAnswers(delay: $0) }
         self.logger = logger
         let devices = DeviceDirectory()
         self.devices = devices
         coap = CoAPEndpoint(
             configuration: .init(), logger: logger,
             requestHandler: { inbound in
-                devices.device(for: inbound.session)?.handle(inbound) ?? .error(.notFound, "unknown session")
+                guard let device = devices.device(for: inbound.session) else {
+                    return .error(.notFound, "unknown session")
+                }
+                return device.handle(inbound)
             },
             resetHandler: { session, token in
                 devices.device(for: session)?.observationReset(session: session, token: token)
@@ -46,14 +55,19 @@ final class Simulation: Service, Sendable {
         defer { coap.stop() }
         logger.info("starting simulated endpoints", metadata: [
             "count": "\(names.count)", "server": "\(server.host):\(server.port)", "lwm2m": "\(version.rawValue)",
+            "queueMode": "\(answering.queueMode)",
         ])
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.report() }
             group.addTask { await self.reportValues() }
+            if let delayedAnswers {
+                group.addTask { await delayedAnswers.run(coap: self.coap) }
+            }
             for (index, name) in names.enumerated() {
                 let device = SimulatedDevice(
                     name: name, lifetime: lifetime, version: version, coap: coap, server: server,
-                    logger: logger, stats: stats, reportLog: reporting.reportLog)
+                    logger: logger, stats: stats, reportLog: reporting.reportLog, answering: answering,
+                    delayedAnswers: delayedAnswers)
                 let delay = Duration.seconds(Double(index) / Double(rate))
                 group.addTask {
                     try? await Task.sleep(for: delay)
@@ -81,13 +95,13 @@ final class Simulation: Service, Sendable {
         logger.info("simulation stopped", metadata: [
             "deregistered": "\(deregistered)", "updates": "\(final.updates)", "failures": "\(final.failures)",
             "notifications": "\(final.notifications)", "sends": "\(final.sends)",
-            "sendFailures": "\(final.sendFailures)",
+            "sendFailures": "\(final.sendFailures)", "requests": "\(final.requests)", "dropped": "\(final.dropped)",
         ])
     }
 
     /// The one ticker of all devices (LwM2M 1.1 Core §6.4): every `reporting.tick` it walks the devices,
     /// sends the notifications due (in order, on the I/O thread: no waiting for the peer) and starts the Sends due
-    /// as child tasks, so a slow server delays no other device.
+    /// as child tasks, so a slow server delays no other device. In queue mode it also notes which devices fell asleep.
     private func reportValues() async {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
@@ -96,6 +110,7 @@ final class Simulation: Service, Sendable {
                 let now = Date()
                 var due: [(device: SimulatedDevice, notification: ClientNotification)] = []
                 for device in devices.all {
+                    if answering.queueMode { device.lookAtRadio(at: now) }
                     for notification in device.dueNotifications(now: now, maximumInterval: reporting.notifyInterval) {
                         due.append((device, notification))
                     }
@@ -156,6 +171,10 @@ final class SimulationStats: Sendable {
         var notificationFailures = 0
         var sends = 0
         var sendFailures = 0
+        /// Server requests handled.
+        var requests = 0
+        /// Server requests dropped by asleep queue-mode devices.
+        var dropped = 0
     }
 
     private let counts = Mutex(Counts())

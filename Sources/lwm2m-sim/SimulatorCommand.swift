@@ -60,6 +60,31 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Append one JSON line per reported value (notification or Send) to this file.")
     var reportLog: String?
 
+    @Flag(help: """
+        Register in LwM2M queue mode (b=UQ with --lwm2m 1.0, b=U and the Q parameter with 1.1/1.2) and hear the \
+        server only within --awake-window seconds after each message sent; other requests are dropped without a \
+        response.
+        """)
+    var queueMode = false
+
+    @Option(help: """
+        With --queue-mode: seconds a device stays reachable after each message it sends (Register, Update, Send, \
+        notification, answer); 93 is CoAP's MAX_TRANSMIT_WAIT.
+        """)
+    var awakeWindow: Double = 93
+
+    @Option(help: """
+        Append one JSON line per server request a device handled (and per request an asleep device dropped) to \
+        this file.
+        """)
+    var requestLog: String?
+
+    @Option(help: """
+        Milliseconds a device waits before answering each server request (sent as a separate response after an \
+        empty ACK); 0: answer at once.
+        """)
+    var responseDelayMs: Int = 0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -71,6 +96,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             throw ValidationError("--notify-interval must be 0 or positive")
         }
         guard send >= 0, send.isFinite else { throw ValidationError("--send must be 0 or positive") }
+        guard awakeWindow > 0, awakeWindow.isFinite else { throw ValidationError("--awake-window must be positive") }
+        guard responseDelayMs >= 0 else { throw ValidationError("--response-delay-ms must be 0 or positive") }
         guard let version = LwM2MVersion(rawValue: lwm2m) else { throw ValidationError("--lwm2m must be 1.0, 1.1 or 1.2") }
         if version == .v1_0, let format, format != .tlv {
             throw ValidationError("LwM2M 1.0 devices speak TLV; --format \(format.rawValue) needs --lwm2m 1.1 or 1.2")
@@ -105,10 +132,14 @@ struct SimulatorCommand: AsyncParsableCommand {
             notifyInterval: notifyInterval > 0 ? notifyInterval : nil, confirmableNotifications: confirmableNotifications,
             sendInterval: send > 0 ? send : nil, reportLog: try reportLog.map { try ReportLog(path: $0) },
             tick: .milliseconds(max(1, tickMs)))
+        let answering = AnsweringOptions(
+            queueMode: queueMode, awakeWindow: awakeWindow,
+            responseDelay: responseDelayMs > 0 ? .milliseconds(responseDelayMs) : nil,
+            requestLog: try requestLog.map { try RequestLog(path: $0) })
         let simulation = Simulation(
             server: address, names: (1...count).map { "\(prefix)\($0)" }, lifetime: lifetime,
             version: version, rate: rate, duration: duration > 0 ? .seconds(duration) : nil, reporting: reporting,
-            logger: logger)
+            answering: answering, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 // Finishing after --duration is a normal end, not a failure (exit status 0).

@@ -146,6 +146,27 @@ struct CoAPEndpointTests {
         #expect(seen.withLock { $0 } == deviceSession)  // it arrived on the device's existing session
     }
 
+    @Test func aHandlerReturningNilLeavesTheRequestUnansweredSoThePeerRetransmits() async throws {
+        // The first transmission is ignored: no response, no empty ACK, no Reset. The client's libcoap
+        // retransmits the confirmable request after ACK_TIMEOUT (2-3 s) and that one is answered. An empty ACK
+        // would have stopped the retransmission and the request would time out instead.
+        let heard = Mutex(0)
+        let deaf = CoAPEndpoint(configuration: .init(bindHost: "127.0.0.1", bindPort: 0), logger: logger) { _ in
+            heard.withLock { $0 += 1; return $0 } == 1 ? nil : CoAPResponse(code: .content, payload: Array("awake".utf8))
+        }
+        try deaf.start()
+        defer { deaf.stop() }
+        let client = CoAPEndpoint(configuration: .init(), logger: logger) { _ in .error(.notFound, "") }
+        try client.start()
+        defer { client.stop() }
+        let session = try await client.connect(host: "127.0.0.1", port: deaf.boundPort ?? 0)
+        let started = ContinuousClock.now
+        let response = try await client.send(CoAPRequest(method: .get, uriPath: ["x"]), on: session, timeout: .seconds(10))
+        #expect(response.payloadText == "awake")
+        #expect(ContinuousClock.now - started >= .seconds(1.5))
+        #expect(heard.withLock { $0 } == 2)
+    }
+
     @Test func timeoutAndClosedSessionAreErrors() async throws {
         // A peer that never answers: a bound UDP socket nobody reads.
         let silent = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
