@@ -68,6 +68,8 @@ public final class OperationDispatcher: Service, Sendable {
         var globalInFlight = 0
         /// Endpoints refused a slot because the global limit was reached; pumped when one frees.
         var starved: Set<String> = []
+        /// Graceful shutdown began: no new attempts start.
+        var stopping = false
     }
 
     private let database: AppDatabase
@@ -208,7 +210,8 @@ public final class OperationDispatcher: Service, Sendable {
                 }
                 group.cancelAll()
             }
-        } onGracefulShutdown: { [pumpContinuation] in
+        } onGracefulShutdown: { [self] in
+            state.withLock { $0.stopping = true }
             pumpContinuation.finish()
         }
     }
@@ -242,7 +245,7 @@ public final class OperationDispatcher: Service, Sendable {
     private func reserveSlot(for endpoint: String) -> Bool {
         let now = clock()
         return state.withLock { state in
-            guard var entry = state.endpoints[endpoint] else { return false }
+            guard !state.stopping, var entry = state.endpoints[endpoint] else { return false }
             if entry.queueMode, !(entry.awakeUntil.map { $0 > now } ?? false) { return false }
             guard entry.inFlight < configuration.perEndpointLimit else { return false }
             guard state.globalInFlight < configuration.globalLimit else {
