@@ -88,6 +88,7 @@ struct OperationRoutesTests {
         ("alpha", #"{"kind":"create","path":"/30000","value":{"resources":[]}}"#, 400, "invalid-body", "/value/id"),
         ("alpha", #"{"kind":"write-attributes","path":"/3/0/9"}"#, 400, "invalid-body", "/attributes"),
         ("alpha", #"{"kind":"composite-write","values":{"/3/0/14":{"value":1}}}"#, 400, "invalid-body", "/values/~13~10~114/value"),
+        ("alpha", #"{"kind":"composite-write","values":{"/3/x":{"value":1}}}"#, 400, "invalid-body", "/values/~13~1x"),
         ("alpha", "not json", 400, "invalid-body", nil),
     ] as [(String, String, Int, String, String?)])
     func badBodies(endpoint: String, body: String, status: Int, type: String, pointer: String?) async throws {
@@ -97,7 +98,10 @@ struct OperationRoutesTests {
         #expect(response.headers[.contentType] == "application/problem+json")
         let details = try problem(response)
         #expect(details.type == "https://lwm2m.dev/problems/" + type)
-        if let pointer { #expect(details.pointer == pointer) }
+        if let pointer {
+            #expect(details.pointer == pointer)
+            #expect(details.detail?.contains("'\(pointer)'") == true, "detail and pointer agree")
+        }
         #expect(try await s.queuedCount == 0)
     }
 
@@ -157,6 +161,7 @@ struct OperationRoutesTests {
         let again = try await s.send(.delete, "/api/v1/operations/\(ids[1])")
         #expect(again.status == .conflict)
         #expect(try problem(again).type == "https://lwm2m.dev/problems/operation-not-cancellable")
+        #expect(try jsonObject(again)["operationStatus"] as? String == "cancelled")
         #expect(try await s.send(.delete, "/api/v1/operations/999999").status == .notFound)
         #expect(try await s.send(.get, "/api/v1/operations/abc").status == .notFound)
 
@@ -168,6 +173,8 @@ struct OperationRoutesTests {
         let rest = try jsonObject(try await s.send(.get, "/api/v1/endpoints/alpha/operations?limit=2&before=\(next)"))
         #expect((rest["operations"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [ids[0]])
         #expect(try await s.send(.get, "/api/v1/operations?status=lost").status == .badRequest)
+        #expect(try await s.send(.get, "/api/v1/operations?state=queued").status == .badRequest)
+        #expect(try await s.send(.get, "/api/v1/operations?endpoint=ghost").status == .notFound)
         #expect(try await s.send(.get, "/api/v1/endpoints/ghost/operations").status == .notFound)
     }
 
@@ -188,9 +195,18 @@ struct OperationRoutesTests {
         #expect(read.status == .accepted)
         #expect(try jsonObject(read)["kind"] as? String == "composite-read")
 
+        let attributes = try await s.send(.put, "/api/v1/endpoints/alpha/resources/3/0/9/attributes?pmin=10&expiresIn=60")
+        #expect(attributes.status == .accepted)
+        #expect(try jsonObject(attributes)["kind"] as? String == "write-attributes")
+
+        // HEAD changes nothing: it is sent (the fake answers 2.04, not content: 502), never queued.
+        let head = try await s.send(.head, "/api/v1/endpoints/alpha/resources/3/0/0")
+        #expect(head.status != .accepted)
+        #expect(try await s.queuedCount == 3)
+
         let direct = try await s.send(.post, "/api/v1/endpoints/beta/resources/3/0/4/execute")
         #expect(direct.status == .noContent)
-        #expect(s.devices.calls.count == 1)
-        #expect(try await s.queuedCount == 2)
+        #expect(s.devices.calls.count == 2)
+        #expect(try await s.queuedCount == 3)
     }
 }

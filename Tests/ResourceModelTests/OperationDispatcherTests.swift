@@ -161,6 +161,20 @@ struct OperationDispatcherTests {
         await h.stop()
     }
 
+    @Test("a queue-mode device that does not answer is asleep; an online one stays online")
+    func unresponsive() async throws {
+        let h = try await Self.harness(endpoints: ["dev-1", "dev-2"], start: false)
+        h.dispatcher.handle(.registered(Self.registration("dev-1", queueMode: true), replaced: nil))
+        h.dispatcher.handle(.registered(Self.registration("dev-2", queueMode: false, id: "r2"), replaced: nil))
+        #expect(h.dispatcher.presence(of: "dev-1") == .awake)
+        h.dispatcher.deviceUnresponsive("dev-1")
+        h.dispatcher.deviceUnresponsive("dev-2")
+        #expect(h.dispatcher.presence(of: "dev-1") == .sleeping)
+        #expect(h.dispatcher.presence(of: "dev-2") == .online)
+        h.dispatcher.handle(.deregistered(Self.registration("dev-2", queueMode: false, id: "r2")))
+        #expect(h.dispatcher.presence(of: "dev-2") == .offline)
+    }
+
     @Test("an expired operation is never sent; a cancelled one neither")
     func expiredAndCancelled() async throws {
         let h = try await Self.harness()

@@ -38,7 +38,8 @@ struct CompositeController {
         let query = request.uri.queryParameters
         let options = try DeviceRequestOptions(query: query)
         let paths = try Self.paths(query["paths"].map(String.init))
-        let answer = try await gateway.send(.readComposite(paths), to: endpoint, options: options)
+        let answer = try await gateway.send(
+            .readComposite(paths), to: endpoint, options: options, queueing: request.method != .head)
         guard case .compositeContent(let nodes, let format) = answer else {
             throw Problem.unexpectedAnswer(answer, to: "Read-Composite")
         }
@@ -78,25 +79,33 @@ struct CompositeController {
 
     /// The nodes of a Write-Composite body: an object whose members are paths (depth 2 to 4) and nodes.
     static func nodes(in body: RequestJSON, model: ObjectModelRegistry) throws(Problem) -> [LwM2MPath: LwM2MNode] {
-        let decoder = NodeJSONDecoder(model: model)
         do throws(NodeJSONError) {
-            let members = try NodeJSONDecoder.members(of: body, pointer: "", what: "nodes by LwM2M path")
-            guard !members.isEmpty else { throw NodeJSONError(pointer: "", "no node to write") }
-            var nodes: [LwM2MPath: LwM2MNode] = [:]
-            for key in members.keys.sorted() {
-                let pointer = NodeJSONError.pointer("", key)
-                guard let path = try? LwM2MPath(key), (2...4).contains(path.depth) else {
-                    throw NodeJSONError(
-                        pointer: pointer, "'\(key)' is not the path of an object instance, resource or resource instance")
-                }
-                guard nodes.updateValue(try decoder.node(members[key]!, at: path, pointer: pointer), forKey: path) == nil
-                else {
-                    throw NodeJSONError(pointer: pointer, "\(path) appears twice")
-                }
-            }
-            return nodes
+            return try nodes(in: body, model: model, pointer: "")
         } catch {
             throw Problem.invalidBody(error)
         }
+    }
+
+    /// `nodes(in:model:)` for a body that sits at `pointer` inside a larger document (a queued operation's
+    /// `values`), failing with the pointer into that document.
+    static func nodes(in body: RequestJSON, model: ObjectModelRegistry, pointer base: String) throws(NodeJSONError)
+        -> [LwM2MPath: LwM2MNode]
+    {
+        let decoder = NodeJSONDecoder(model: model)
+        let members = try NodeJSONDecoder.members(of: body, pointer: base, what: "nodes by LwM2M path")
+        guard !members.isEmpty else { throw NodeJSONError(pointer: base, "no node to write") }
+        var nodes: [LwM2MPath: LwM2MNode] = [:]
+        for key in members.keys.sorted() {
+            let pointer = NodeJSONError.pointer(base, key)
+            guard let path = try? LwM2MPath(key), (2...4).contains(path.depth) else {
+                throw NodeJSONError(
+                    pointer: pointer, "'\(key)' is not the path of an object instance, resource or resource instance")
+            }
+            guard nodes.updateValue(try decoder.node(members[key]!, at: path, pointer: pointer), forKey: path) == nil
+            else {
+                throw NodeJSONError(pointer: pointer, "\(path) appears twice")
+            }
+        }
+        return nodes
     }
 }

@@ -4,7 +4,7 @@ import LwM2M
 
 extension NotificationAttributes {
     /// The query parameters Write-Attributes accepts besides the attributes.
-    static let optionParameters: Set = ["format", "timeout"]
+    static let optionParameters: Set = ["format", "timeout", "expiresIn"]
 
     /// The attributes of a Write-Attributes query (LwM2M 1.1 Core §5.1.2): `pmin`, `pmax`, `epmin`, `epmax` are
     /// whole seconds ≥ 0, `gt`, `lt`, `st` finite numbers (`st` ≥ 0); an empty value (`pmin=` or bare `pmin`)

@@ -41,7 +41,8 @@ struct ResourceController {
         let endpoint = try context.endpointName()
         let path = try context.lwm2mPath(depths: 1...4, operation: "Read")
         let options = try DeviceRequestOptions(query: request.uri.queryParameters)
-        let answer = try await gateway.send(.read(path), to: endpoint, options: options)
+        let answer = try await gateway.send(
+            .read(path), to: endpoint, options: options, queueing: request.method != .head)
         guard case .content(let node, let format) = answer else { throw Problem.unexpectedAnswer(answer, to: "Read") }
         return ReadResponse(endpoint: endpoint, path: path.description, format: format.name, content: NodeDTO(node))
     }

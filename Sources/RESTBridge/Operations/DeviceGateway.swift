@@ -11,10 +11,27 @@ struct DeviceGateway: Sendable {
     let deviceManagement: any DeviceManagement
     let dispatcher: OperationDispatcher?
 
-    /// Sends `request` now, or queues it when `endpoint` sleeps (throwing `QueuedForSleepingDevice`).
-    func send(_ request: DeviceRequest, to endpoint: String, options: DeviceRequestOptions) async throws -> DeviceResponse {
-        try await Self.queueIfAsleep(.device(request), endpoint: endpoint, options: options, dispatcher: dispatcher)
-        return try await deviceManagement.send(request, to: endpoint, options: options)
+    /// Sends `request` now, or queues it when `endpoint` sleeps (throwing `QueuedForSleepingDevice`); `queueing:
+    /// false` (HEAD, which must not change anything) always sends. A queue-mode device's answer keeps it awake
+    /// for the dispatcher; its silence puts it to sleep.
+    func send(_ request: DeviceRequest, to endpoint: String, options: DeviceRequestOptions, queueing: Bool = true)
+        async throws -> DeviceResponse
+    {
+        if queueing {
+            try await Self.queueIfAsleep(.device(request), endpoint: endpoint, options: options, dispatcher: dispatcher)
+        }
+        do {
+            let response = try await deviceManagement.send(request, to: endpoint, format: options.format, timeout: options.timeout)
+            dispatcher?.deviceActive(endpoint)
+            return response
+        } catch {
+            switch error.kind {
+            case .deviceError, .invalidResponse: dispatcher?.deviceActive(endpoint)
+            case .timeout, .unreachable: dispatcher?.deviceUnresponsive(endpoint)
+            case .unknownEndpoint, .offline, .invalidRequest: break
+            }
+            throw Problem(error, endpoint: endpoint)
+        }
     }
 
     /// Queues `request` and throws `QueuedForSleepingDevice` when `endpoint` is a queue-mode device asleep.

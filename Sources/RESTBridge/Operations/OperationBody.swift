@@ -124,12 +124,10 @@ struct OperationBody {
             guard let values = members["values"] else {
                 throw invalid("/values", "missing; expected an object mapping paths to nodes")
             }
-            do {
-                request = .device(.writeComposite(try CompositeController.nodes(in: values, model: model)))
+            do throws(NodeJSONError) {
+                request = .device(.writeComposite(try CompositeController.nodes(in: values, model: model, pointer: "/values")))
             } catch {
-                var problem = error
-                problem.extensions["pointer"] = "/values" + (error.extensions["pointer"] ?? "")
-                throw problem
+                throw Problem.invalidBody(error)
             }
         case .observe:
             allowed = ["path", "paths", "attributes", "composite"]

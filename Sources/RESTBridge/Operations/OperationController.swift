@@ -87,13 +87,15 @@ struct OperationController {
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> OperationPageDTO {
         let query = request.uri.queryParameters
-        return try await page(endpoint: query["endpoint"].map(String.init), query: query)
+        let endpoint = query["endpoint"].map(String.init)
+        if let endpoint, try await database.endpoint(named: endpoint) == nil { throw Problem.endpointNotFound(endpoint) }
+        return try await page(endpoint: endpoint, query: query, allowed: ["endpoint", "status", "before", "limit"])
     }
 
     @Sendable func listForEndpoint(_ request: Request, context: APIRequestContext) async throws -> OperationPageDTO {
         let endpoint = try context.endpointName()
         guard try await database.endpoint(named: endpoint) != nil else { throw Problem.endpointNotFound(endpoint) }
-        return try await page(endpoint: endpoint, query: request.uri.queryParameters)
+        return try await page(endpoint: endpoint, query: request.uri.queryParameters, allowed: ["status", "before", "limit"])
     }
 
     @Sendable func get(_ request: Request, context: APIRequestContext) async throws -> OperationDTO {
@@ -110,7 +112,7 @@ struct OperationController {
             throw Problem(
                 type: Problem.typeBase + "operation-not-cancellable", title: "Operation not cancellable",
                 status: .conflict, detail: "Operation \(id): \(reason).",
-                extensions: ["status": change.operation.status.rawValue])
+                extensions: ["operationStatus": change.operation.status.rawValue])
         }
         let history = try await database.operation(id: id)?.history
         return OperationDTO(change.operation, history: history)
@@ -134,7 +136,13 @@ struct OperationController {
         }
     }
 
-    private func page(endpoint: String?, query: FlatDictionary<Substring, Substring>) async throws -> OperationPageDTO {
+    private func page(endpoint: String?, query: FlatDictionary<Substring, Substring>, allowed: Set<String>)
+        async throws -> OperationPageDTO
+    {
+        for (name, value) in query where !allowed.contains(String(name)) {
+            throw Problem.invalidQueryParameter(
+                String(name), value: String(value), expected: "one of \(allowed.sorted().joined(separator: ", "))")
+        }
         var status: OperationStatus?
         if let text = query["status"].map(String.init) {
             guard let given = OperationStatus(rawValue: text) else {

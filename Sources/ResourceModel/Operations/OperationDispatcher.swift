@@ -6,8 +6,8 @@ import Synchronization
 
 /// How the dispatcher paces operations.
 public struct OperationDispatcherConfiguration: Sendable {
-    /// How long a queue-mode device stays reachable after it last talked to the server (LwM2M 1.1 Transport
-    /// §... assumes CoAP's MAX_TRANSMIT_WAIT, 93 s, as Zephyr does).
+    /// How long a queue-mode device stays reachable after it last talked to the server: CoAP's MAX_TRANSMIT_WAIT
+    /// (RFC 7252 §4.8.2), 93 s, which LwM2M queue-mode clients such as Zephyr's keep their receiver on by default.
     public var awakeWindow: TimeInterval
     /// Operations in flight per endpoint at most.
     public var perEndpointLimit: Int
@@ -293,6 +293,7 @@ public final class OperationDispatcher: Service, Sendable {
             case .deviceError:
                 result = error.coapCode.map { OperationResult(code: $0.description) }
                 event = { $0.failed(now: now, error: error.description) }
+                deviceActive(operation.endpoint)
             case .invalidRequest, .invalidResponse, .unknownEndpoint:
                 result = nil
                 event = { $0.failed(now: now, error: error.description) }
@@ -338,6 +339,11 @@ public final class OperationDispatcher: Service, Sendable {
                 endpoint: endpoint, paths: paths, timeout: configuration.requestTimeout)
             return OperationResult(code: "2.05", observationIDs: cancelled.map(\.id))
         }
+    }
+
+    /// A request to `endpoint` went unanswered (timeout, unreachable): a queue-mode device has gone back to sleep.
+    public func deviceUnresponsive(_ endpoint: String) {
+        fellAsleep(endpoint, at: clock())
     }
 
     /// A queue-mode device did not answer: it has gone back to sleep.

@@ -156,7 +156,7 @@ public struct OperationStateMachine: Sendable, Equatable {
             move(to: .expired, at: now, note: "\(error); the next retry would be past the deadline")
             return .finished(.expired)
         }
-        move(to: .queued, at: now, note: "\(error); retry after \(notBefore)")
+        move(to: .queued, at: now, note: "\(error); retry after \(Self.instant(notBefore))")
         return .waitUntil(notBefore)
     }
 
@@ -200,8 +200,13 @@ public struct OperationStateMachine: Sendable, Equatable {
 
     private mutating func expireIfDue(now: Date) -> Action? {
         guard let expiresAt, now >= expiresAt, !status.isFinal else { return nil }
-        move(to: .expired, at: now, note: "deadline \(expiresAt) passed")
+        move(to: .expired, at: now, note: "deadline \(Self.instant(expiresAt)) passed")
         return .finished(.expired)
+    }
+
+    /// An instant in notes, as the REST API writes instants (ISO 8601, UTC, milliseconds).
+    static func instant(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     private mutating func move(to next: OperationStatus, at now: Date, note: String) {
