@@ -124,7 +124,8 @@ struct ResourceController {
         let endpoint = try context.endpointName()
         let path = try context.lwm2mPath(depths: 1...3, operation: "Discover")
         let options = try DeviceRequestOptions(query: request.uri.queryParameters)
-        let answer = try await gateway.send(.discover(path), to: endpoint, options: options)
+        let answer = try await gateway.send(
+            .discover(path), to: endpoint, options: options, queueing: request.method != .head)
         guard case .links(let links) = answer else { throw Problem.unexpectedAnswer(answer, to: "Discover") }
         return DiscoverResponse(endpoint: endpoint, path: path.description, links: links.map(LinkDTO.init))
     }
