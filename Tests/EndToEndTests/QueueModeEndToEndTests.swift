@@ -59,12 +59,13 @@ struct QueueModeEndToEndTests {
             logURL: server.dataDir.appendingPathComponent("sse.log"))
         defer { Task { await sse.stop(signal: SIGKILL) } }
 
-        // Updates every 8 s (half the lifetime); each opens a 2 s window.
+        // Updates every 12 s (half the lifetime); each opens a 2 s window. The margin between falling asleep and
+        // the next update leaves time to queue and cancel on a slow machine.
         let logURL = server.dataDir.appendingPathComponent("requests.jsonl")
         let names = (1...50).map { "qm-\($0)" }
         let sim = try ChildProcess(
             executable: Binaries.url("lwm2m-sim"),
-            arguments: ["--server", server.coapURL, "--count", "50", "--prefix", "qm-", "--lifetime", "16",
+            arguments: ["--server", server.coapURL, "--count", "50", "--prefix", "qm-", "--lifetime", "24",
                         "--queue-mode", "--awake-window", "\(Self.window)", "--request-log", logURL.path],
             logURL: server.dataDir.appendingPathComponent("sim.log"))
         defer { Task { await sim.stop(signal: SIGKILL) } }
@@ -140,6 +141,17 @@ struct QueueModeEndToEndTests {
         let succeededEvents = stream.split(separator: "\n").filter { $0.hasPrefix("data:") && $0.contains("\"event\":\"OPERATION\"") && $0.contains("\"status\":\"succeeded\"") }
         #expect(succeededEvents.count == 150)
         #expect(stream.components(separatedBy: "event: AWAKE").count - 1 >= 100)
+
+        // A synchronous Read of a sleeping device is queued (202) and answered on its next wake-up.
+        #expect(try await presence(server, "qm-1") == "sleeping")
+        let (status, data) = try await server.http("GET", "/api/v1/endpoints/qm-1/resources/3/0/9")
+        #expect(status == 202)
+        let queuedRead = try #require((try json(data) as? [String: Any])?["id"] as? Int)
+        try await server.eventually(timeout: .seconds(20), "the queued read answered") {
+            try await operation(server, queuedRead)["status"] as? String == "succeeded"
+        }
+        let content = try await operation(server, queuedRead)["result"] as? [String: Any]
+        #expect((content?["content"] as? [String: Any])?["value"] is NSNumber)
         #expect(await sim.stop(signal: SIGINT) == 0)
     }
 
