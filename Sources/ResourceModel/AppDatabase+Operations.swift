@@ -156,6 +156,19 @@ extension AppDatabase {
         }
     }
 
+    /// Deletes operations that reached a final status before `cutoff`, with their history; returns how many.
+    /// Queued and in-flight operations are never deleted, however old.
+    @discardableResult
+    public func pruneOperations(finishedBefore cutoff: Date) async throws -> Int {
+        try await writer.write { db in
+            try db.execute(sql: """
+                DELETE FROM endpoint_operation
+                WHERE status IN ('succeeded', 'failed', 'expired', 'cancelled') AND updatedAt < ?
+                """, arguments: [EpochMilliseconds.from(cutoff)])
+            return db.changesCount
+        }
+    }
+
     /// Ids of operations in `status`.
     func operationIDs(status: OperationStatus) async throws -> [Int64] {
         try await writer.read { db in

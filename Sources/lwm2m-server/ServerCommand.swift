@@ -53,6 +53,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "The most endpoints one bulk POST /api/v1/operations may target.")
     var bulkOperationLimit: Int = 10_000
 
+    @Option(help: "Seconds before the first retry of a queued operation; each further retry waits twice as long (±20 %).")
+    var retryBaseDelay: Double = 2
+
+    @Option(help: "The longest wait between two attempts of a queued operation, in seconds.")
+    var retryMaxDelay: Double = 300
+
+    @Option(help: "Days finished operations and their history are kept (0: forever).")
+    var operationRetentionDays: Double = 30
+
     func validate() throws {
         guard awakeWindow > 0 else { throw ValidationError("--awake-window must be positive") }
         guard operationTimeout >= 1 else { throw ValidationError("--operation-timeout must be at least 1") }
@@ -60,6 +69,10 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--max-in-flight-per-endpoint and --max-in-flight must be at least 1")
         }
         guard bulkOperationLimit >= 1 else { throw ValidationError("--bulk-operation-limit must be at least 1") }
+        guard retryBaseDelay > 0, retryMaxDelay >= retryBaseDelay else {
+            throw ValidationError("--retry-base-delay must be positive and at most --retry-max-delay")
+        }
+        guard operationRetentionDays >= 0 else { throw ValidationError("--operation-retention-days must not be negative") }
     }
 
     func run() async throws {
@@ -131,7 +144,9 @@ struct ServerCommand: AsyncParsableCommand {
             registrationEvents: server.makeEventStream(), hub: hub,
             configuration: .init(
                 awakeWindow: awakeWindow, perEndpointLimit: maxInFlightPerEndpoint, globalLimit: maxInFlight,
-                requestTimeout: .seconds(operationTimeout)),
+                requestTimeout: .seconds(operationTimeout),
+                retryPolicy: .init(baseDelay: retryBaseDelay, maxDelay: retryMaxDelay),
+                retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil),
             logger: logger)
         dispatcher.restore(try await database.onlineRegistrations())
         activity.connect(dispatcher)

@@ -130,6 +130,25 @@ struct OperationQueueTests {
         #expect(try await database.operation(id: operation.id)?.history.count == 3)
     }
 
+    @Test("pruning deletes finished operations older than the cutoff with their history, never queued ones")
+    func prune() async throws {
+        let database = try await Self.database()
+        let read = NewOperation(request: .device(.read(try LwM2MPath("/3/0/0"))))
+        let oldQueued = try await database.enqueue(read, for: ["dev-1"], at: t0)[0]
+        let oldFinished = try await database.enqueue(read, for: ["dev-1"], at: t0)[0]
+        let recentFinished = try await database.enqueue(read, for: ["dev-2"], at: t0)[0]
+        _ = try await database.transitionOperation(id: oldFinished.id, at: t0.addingTimeInterval(10)) { $0.cancel(now: t0.addingTimeInterval(10)) }
+        _ = try await database.transitionOperation(id: recentFinished.id, at: t0.addingTimeInterval(100)) { $0.cancel(now: t0.addingTimeInterval(100)) }
+        #expect(try await database.pruneOperations(finishedBefore: t0.addingTimeInterval(50)) == 1)
+        #expect(try await database.operation(id: oldFinished.id) == nil)
+        #expect(try await database.operation(id: oldQueued.id) != nil)
+        #expect(try await database.operation(id: recentFinished.id)?.history.count == 2)
+        let orphans = try await database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM endpoint_operation_history WHERE operationId = ?", arguments: [oldFinished.id])
+        }
+        #expect(orphans == 0)
+    }
+
     @Test("every request kind reads back as queued", arguments: try requests())
     func storedForms(request: OperationRequest) async throws {
         let database = try await Self.database()

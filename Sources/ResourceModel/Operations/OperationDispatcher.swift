@@ -19,11 +19,13 @@ public struct OperationDispatcherConfiguration: Sendable {
     public var sweepInterval: Duration
     /// Back-off between attempts.
     public var retryPolicy: OperationStateMachine.RetryPolicy
+    /// How long finished operations (and their history) are kept; `nil` keeps them forever. Pruned hourly.
+    public var retention: TimeInterval?
 
     /// Creates a configuration.
     public init(awakeWindow: TimeInterval = 93, perEndpointLimit: Int = 1, globalLimit: Int = 256,
                 requestTimeout: Duration = .seconds(30), sweepInterval: Duration = .seconds(1),
-                retryPolicy: OperationStateMachine.RetryPolicy = .init()) {
+                retryPolicy: OperationStateMachine.RetryPolicy = .init(), retention: TimeInterval? = 30 * 86_400) {
         precondition(perEndpointLimit >= 1 && globalLimit >= 1, "limits must be at least 1")
         self.awakeWindow = awakeWindow
         self.perEndpointLimit = perEndpointLimit
@@ -31,6 +33,7 @@ public struct OperationDispatcherConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.sweepInterval = sweepInterval
         self.retryPolicy = retryPolicy
+        self.retention = retention
     }
 }
 
@@ -70,6 +73,8 @@ public final class OperationDispatcher: Service, Sendable {
         var starved: Set<String> = []
         /// Graceful shutdown began: no new attempts start.
         var stopping = false
+        /// When finished operations were last pruned.
+        var lastPrune: Date?
     }
 
     private let database: AppDatabase
@@ -384,12 +389,32 @@ public final class OperationDispatcher: Service, Sendable {
             return names
         }
         for name in asleep { hub?.publishPresence(endpoint: name, awake: false, at: now) }
+        await pruneIfDue(at: now)
         do {
             for name in try await database.endpointsWithDueOperations(at: now) where presence(of: name) != .sleeping {
                 pumpContinuation.yield(name)
             }
         } catch {
             logger.error("cannot look for due operations", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Deletes finished operations older than the retention, at most once an hour.
+    private func pruneIfDue(at now: Date) async {
+        guard let retention = configuration.retention else { return }
+        let due = state.withLock { state -> Bool in
+            guard state.lastPrune.map({ now.timeIntervalSince($0) >= 3600 }) ?? true else { return false }
+            state.lastPrune = now
+            return true
+        }
+        guard due else { return }
+        do {
+            let pruned = try await database.pruneOperations(finishedBefore: now.addingTimeInterval(-retention))
+            if pruned > 0 {
+                logger.info("pruned finished operations", metadata: ["count": "\(pruned)", "retentionSeconds": "\(Int(retention))"])
+            }
+        } catch {
+            logger.error("cannot prune finished operations", metadata: ["error": "\(error)"])
         }
     }
 
