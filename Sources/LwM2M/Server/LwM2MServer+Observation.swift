@@ -182,15 +182,35 @@ extension LwM2MServer: ObservationManagement {
             requests.append(request)
         }
         for request in requests {
+            await establish(request, for: registration)
+        }
+    }
+
+    /// Observes `request` for `registration`, retrying after `observationSetupRetries` while the device does not
+    /// answer (or cannot be reached) and the registration is still the current one.
+    private func establish(_ request: ObservationRequest, for registration: Registration) async {
+        var retries = configuration.observationSetupRetries[...]
+        while true {
             do {
                 _ = try await observe(
                     endpoint: registration.endpoint, paths: request.paths, composite: request.composite,
-                    attributes: request.attributes, format: nil, timeout: .seconds(10))
+                    attributes: request.attributes, format: nil, timeout: configuration.observationSetupTimeout)
+                return
             } catch {
-                logger.warning("cannot establish an observation after registration", metadata: [
-                    "endpoint": "\(registration.endpoint)",
-                    "paths": "\(request.paths.map(\.description).joined(separator: ","))", "error": "\(error)",
+                let transient = error.kind == .timeout || error.kind == .unreachable
+                guard transient, let wait = retries.popFirst(), !Task.isCancelled else {
+                    logger.warning("cannot establish an observation after registration", metadata: [
+                        "endpoint": "\(registration.endpoint)",
+                        "paths": "\(request.paths.map(\.description).joined(separator: ","))", "error": "\(error)",
+                    ])
+                    return
+                }
+                logger.debug("observation after registration failed; retrying", metadata: [
+                    "endpoint": "\(registration.endpoint)", "error": "\(error)", "after": "\(wait)",
                 ])
+                try? await Task.sleep(for: wait)
+                guard !Task.isCancelled, self.registration(endpoint: registration.endpoint)?.id == registration.id
+                else { return }
             }
         }
     }

@@ -21,12 +21,21 @@ public final class LwM2MServer: Service, Sendable {
         public var sweepInterval: Duration
         /// libcoap's own log level.
         public var libcoapLogLevel: Logger.Level
+        /// How long establishing one observation after a registration waits for the device.
+        public var observationSetupTimeout: Duration
+        /// The waits before retrying an observation that timed out or could not be delivered after a registration
+        /// (a device busy right after registering, a lost datagram); one retry per element. Device errors are not
+        /// retried, and retries stop when the registration is replaced or ends.
+        public var observationSetupRetries: [Duration]
 
         /// Creates a configuration.
         public init(
             host: String = "0.0.0.0", coapPort: UInt16 = 5683, sweepInterval: Duration = .seconds(1),
-            libcoapLogLevel: Logger.Level = .warning
+            libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(10),
+            observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)]
         ) {
+            self.observationSetupTimeout = observationSetupTimeout
+            self.observationSetupRetries = observationSetupRetries
             self.host = host
             self.coapPort = coapPort
             self.sweepInterval = sweepInterval
