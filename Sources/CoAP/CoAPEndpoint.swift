@@ -35,17 +35,40 @@ public final class CoAPEndpoint: Sendable {
         public var maxIdleSessions: UInt32
         /// Seconds before an idle, unreferenced server session is dropped (0 = libcoap's default, 300).
         public var idleSessionTimeout: UInt32
+        /// The port to listen on for CoAP over DTLS with pre-shared keys (RFC 7252 §9.1), on `bindHost`; `nil`
+        /// for none, 0 picks a free one (see `boundDTLSPort`). Needs `pskKey`.
+        public var dtlsBindPort: UInt16?
+        /// The key for a PSK identity a DTLS client presents, or `nil` to refuse the handshake. Runs on the I/O
+        /// thread during handshakes: answer from memory.
+        public var pskKey: (@Sendable ([UInt8]) -> [UInt8]?)?
 
         /// Creates a configuration.
         public init(
             bindHost: String? = nil, bindPort: UInt16 = 5683, libcoapLogLevel: Logger.Level = .warning,
-            maxIdleSessions: UInt32 = 0, idleSessionTimeout: UInt32 = 0
+            maxIdleSessions: UInt32 = 0, idleSessionTimeout: UInt32 = 0, dtlsBindPort: UInt16? = nil,
+            pskKey: (@Sendable ([UInt8]) -> [UInt8]?)? = nil
         ) {
             self.bindHost = bindHost
             self.bindPort = bindPort
             self.libcoapLogLevel = libcoapLogLevel
             self.maxIdleSessions = maxIdleSessions
             self.idleSessionTimeout = idleSessionTimeout
+            self.dtlsBindPort = dtlsBindPort
+            self.pskKey = pskKey
+        }
+    }
+
+    /// A client's pre-shared key for a DTLS session: the identity it presents and the key.
+    public struct PSK: Sendable, Hashable {
+        /// The PSK identity.
+        public var identity: [UInt8]
+        /// The key.
+        public var key: [UInt8]
+
+        /// Creates a PSK.
+        public init(identity: [UInt8], key: [UInt8]) {
+            self.identity = identity
+            self.key = key
         }
     }
 
@@ -76,11 +99,16 @@ public final class CoAPEndpoint: Sendable {
     /// The UDP port actually bound (resolves port 0), or `nil` for a client-only endpoint.
     public var boundPort: UInt16? { loop.boundPort }
 
-    /// Opens a client session to `host:port` from a fresh local port (each session has its own socket).
-    public func connect(host: String, port: UInt16) async throws -> CoAPSessionID {
+    /// The DTLS port actually bound (resolves port 0), or `nil` without DTLS.
+    public var boundDTLSPort: UInt16? { loop.boundDTLSPort }
+
+    /// Opens a client session to `host:port` from a fresh local port (each session has its own socket); with
+    /// `psk`, a DTLS session (the handshake runs before the first request goes out; a failed handshake fails
+    /// that request with `sessionGone`).
+    public func connect(host: String, port: UInt16, psk: PSK? = nil) async throws -> CoAPSessionID {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CoAPSessionID, any Error>) in
             let accepted = loop.submit { loop in
-                continuation.resume(with: Result { try loop.openClientSession(host: host, port: port) })
+                continuation.resume(with: Result { try loop.openClientSession(host: host, port: port, psk: psk) })
             }
             if !accepted { continuation.resume(throwing: CoAPError(.notRunning, "endpoint not running")) }
         }

@@ -25,6 +25,16 @@ let coapNackCallback: coap_nack_handler_t = { session, sent, reason, _ in
 }
 
 /// Session lifecycle events (server sessions created/deleted, client sessions closed or failed).
+/// The DTLS server's identity callback: the key for the identity a client presents, or NULL to refuse the
+/// handshake. libcoap copies the key before the next call.
+let coapPSKIdentityCallback: coap_dtls_id_callback_t = { identity, _, arg in
+    guard let identity, let arg else { return nil }
+    let loop = Unmanaged<CoAPIOLoop>.fromOpaque(arg).takeUnretainedValue()
+    let presented = identity.pointee.length == 0
+        ? [] : Array(UnsafeBufferPointer(start: identity.pointee.s, count: identity.pointee.length))
+    return loop.pskKey(for: presented)
+}
+
 let coapEventCallback: coap_event_handler_t = { session, event in
     guard let session, let loop = CoAPIOLoop.from(session: session) else { return 0 }
     switch event {
@@ -69,8 +79,17 @@ extension CoAPIOLoop {
         inbound.confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON
         let peer = SocketAddress.describe(coap_session_get_addr_remote(session))
         let token = PDUReader.token(request)
+        var identity: [UInt8]?
+        if coap_session_get_proto(session) == COAP_PROTO_DTLS {
+            // A DTLS session exists only after a handshake that `pskKey` accepted, so it has an identity.
+            identity = coap_session_get_psk_identity(session).map { bin in
+                bin.pointee.length == 0 ? [] : Array(UnsafeBufferPointer(start: bin.pointee.s, count: bin.pointee.length))
+            } ?? []
+        }
         guard let answer = requestHandler(
-            CoAPInboundRequest(request: inbound, session: CoAPSessionID(rawValue: id), peerAddress: peer, token: token))
+            CoAPInboundRequest(
+                request: inbound, session: CoAPSessionID(rawValue: id), peerAddress: peer, token: token,
+                pskIdentity: identity))
         else {
             // An empty (0.00) non-confirmable response is dropped by libcoap (net.c, no_response(): RESPONSE_DROP);
             // as an ACK it would go out as an empty ACK.

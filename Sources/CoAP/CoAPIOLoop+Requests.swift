@@ -29,9 +29,30 @@ extension CoAPIOLoop {
     /// With `fromListeningPort`, the session's socket is bound to the listening address and port (libcoap sets
     /// SO_REUSEADDR) and connected to the peer, so the peer sees requests come from the server's usual
     /// address, and Linux delivers the peer's datagrams to this more specific socket.
-    func openClientSession(host: String, port: UInt16, fromListeningPort: Bool = false) throws(CoAPError) -> CoAPSessionID {
+    func openClientSession(
+        host: String, port: UInt16, fromListeningPort: Bool = false, psk: CoAPEndpoint.PSK? = nil
+    ) throws(CoAPError) -> CoAPSessionID {
         guard let ctx = context else { throw CoAPError(.notRunning, "no context") }
         var address = try SocketAddress.resolve(host: host, port: port, passive: false)
+        if let psk {
+            guard coap_dtls_is_supported() != 0 else { throw CoAPError(.sendFailed, "this libcoap has no DTLS support") }
+            // libcoap copies the identity and key during the call.
+            let created = psk.identity.withUnsafeBufferPointer { identity in
+                psk.key.withUnsafeBufferPointer { key in
+                    var setup = coap_dtls_cpsk_t()
+                    setup.version = UInt8(COAP_DTLS_CPSK_SETUP_VERSION)
+                    setup.psk_info.identity = coap_bin_const_t(length: identity.count, s: identity.baseAddress)
+                    setup.psk_info.key = coap_bin_const_t(length: key.count, s: key.baseAddress)
+                    return coap_new_client_session_psk2(ctx, nil, &address, COAP_PROTO_DTLS, &setup)
+                }
+            }
+            guard let session = created else {
+                throw CoAPError(.sendFailed, "cannot open a DTLS session to \(host):\(port)")
+            }
+            let id = sessionID(for: session)
+            clientSessions.insert(id)
+            return CoAPSessionID(rawValue: id)
+        }
         var local = coap_address_t()
         if fromListeningPort {
             guard let bindHost = configuration.bindHost, let boundPort else {

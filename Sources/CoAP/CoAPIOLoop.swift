@@ -39,6 +39,7 @@ final class CoAPIOLoop: @unchecked Sendable {
     let state = Mutex<LoopState>(.idle)
     private let wakeFD: Int32
     private let boundPortBox = Mutex<UInt16?>(nil)
+    private let boundDTLSPortBox = Mutex<UInt16?>(nil)
 
     // Confined to the I/O thread.
     var context: OpaquePointer?
@@ -49,6 +50,9 @@ final class CoAPIOLoop: @unchecked Sendable {
     private var nextDeadline: ContinuousClock.Instant?
     private var nextSessionNumber: UInt64 = 1
     private var ioThread: pthread_t?
+    /// The key the PSK identity callback returned last (libcoap copies it before the next handshake step).
+    private let pskKeyBin = UnsafeMutablePointer<coap_bin_const_t>.allocate(capacity: 1)
+    private var pskKeyBytes: UnsafeMutablePointer<UInt8>?
 
     init(
         configuration: CoAPEndpoint.Configuration, logger: Logger,
@@ -69,10 +73,31 @@ final class CoAPIOLoop: @unchecked Sendable {
 
     deinit {
         close(wakeFD)
+        pskKeyBytes?.deallocate()
+        pskKeyBin.deallocate()
     }
 
     /// The UDP port the server endpoint is bound to, once started (useful with port 0).
     var boundPort: UInt16? { boundPortBox.withLock { $0 } }
+
+    /// The DTLS port, once started, when DTLS is configured.
+    var boundDTLSPort: UInt16? { boundDTLSPortBox.withLock { $0 } }
+
+    /// The key for `identity` as libcoap wants it (I/O thread, during a DTLS handshake), or nil to refuse.
+    func pskKey(for identity: [UInt8]) -> UnsafePointer<coap_bin_const_t>? {
+        guard let key = configuration.pskKey?(identity), !key.isEmpty else {
+            logger.notice("DTLS handshake refused: unknown PSK identity", metadata: [
+                "identity": "\(String(decoding: identity, as: UTF8.self))",
+            ])
+            return nil
+        }
+        pskKeyBytes?.deallocate()
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: key.count)
+        bytes.initialize(from: key, count: key.count)
+        pskKeyBytes = bytes
+        pskKeyBin.pointee = coap_bin_const_t(length: key.count, s: bytes)
+        return UnsafePointer(pskKeyBin)
+    }
 
     // MARK: - Cross-thread API
 
@@ -181,7 +206,33 @@ final class CoAPIOLoop: @unchecked Sendable {
             let port = SocketAddress.port(of: endpoint) ?? configuration.bindPort
             boundPortBox.withLock { $0 = port }
             logger.info("CoAP endpoint listening", metadata: ["address": "\(host):\(port)", "proto": "udp"])
+            if let dtlsPort = configuration.dtlsBindPort {
+                try setUpDTLS(ctx, host: host, port: dtlsPort)
+            }
         }
+    }
+
+    /// Listens for DTLS with pre-shared keys served by `configuration.pskKey`.
+    private func setUpDTLS(_ ctx: OpaquePointer, host: String, port: UInt16) throws(CoAPError) {
+        func fail(_ message: String) -> CoAPError {
+            coap_free_context(ctx)
+            context = nil
+            return CoAPError(.bindFailed, message)
+        }
+        guard coap_dtls_is_supported() != 0 else { throw fail("this libcoap has no DTLS support") }
+        guard configuration.pskKey != nil else { throw fail("DTLS needs a PSK key lookup") }
+        var setup = coap_dtls_spsk_t()
+        setup.version = UInt8(COAP_DTLS_SPSK_SETUP_VERSION)
+        setup.validate_id_call_back = coapPSKIdentityCallback
+        setup.id_call_back_arg = Unmanaged.passUnretained(self).toOpaque()
+        guard coap_context_set_psk2(ctx, &setup) != 0 else { throw fail("coap_context_set_psk2 failed") }
+        var address = try SocketAddress.resolve(host: host, port: port, passive: true)
+        guard let endpoint = coap_new_endpoint(ctx, &address, COAP_PROTO_DTLS) else {
+            throw fail("cannot bind DTLS \(host):\(port)")
+        }
+        let bound = SocketAddress.port(of: endpoint) ?? port
+        boundDTLSPortBox.withLock { $0 = bound }
+        logger.info("CoAP endpoint listening", metadata: ["address": "\(host):\(bound)", "proto": "dtls"])
     }
 
     private func runLoop() {

@@ -54,12 +54,19 @@ public struct CoAPInboundRequest: Sendable {
     public var peerAddress: String
     /// The request token.
     public var token: [UInt8]
+    /// The PSK identity the peer authenticated with, for a request that came over DTLS; `nil` over plain UDP.
+    public var pskIdentity: [UInt8]?
 
     /// Creates an inbound request.
-    public init(request: CoAPRequest, session: CoAPSessionID, peerAddress: String, token: [UInt8]) {
+    public init(request: CoAPRequest, session: CoAPSessionID, peerAddress: String, token: [UInt8],
+                pskIdentity: [UInt8]? = nil) {
         self.request = request
         self.session = session
         self.peerAddress = peerAddress
         self.token = token
+        self.pskIdentity = pskIdentity
     }
+
+    /// Whether the request came over DTLS.
+    public var isSecure: Bool { pskIdentity != nil }
 }
