@@ -12,6 +12,9 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
         case unknownRegistration
         /// The content format of the payload is not link format: 4.15 Unsupported Content-Format.
         case unsupportedContentFormat
+        /// The client's security does not allow it: a PSK identity registering under another endpoint's name,
+        /// or an endpoint with credentials talking over plain CoAP (4.03).
+        case forbidden
     }
 
     /// The kind of refusal.
@@ -32,6 +35,7 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
         case .unsupportedVersion: .preconditionFailed
         case .unknownRegistration: .notFound
         case .unsupportedContentFormat: .unsupportedContentFormat
+        case .forbidden: .forbidden
         }
     }
 

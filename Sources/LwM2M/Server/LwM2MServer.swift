@@ -21,6 +21,8 @@ public final class LwM2MServer: Service, Sendable {
         public var sweepInterval: Duration
         /// libcoap's own log level.
         public var libcoapLogLevel: Logger.Level
+        /// The UDP port for CoAP over DTLS with pre-shared keys (`nil`: no DTLS; 0 picks a free one).
+        public var coapsPort: UInt16?
         /// How long establishing one observation after a registration waits for the device.
         public var observationSetupTimeout: Duration
         /// The waits before retrying an observation that timed out or could not be delivered after a registration
@@ -32,8 +34,9 @@ public final class LwM2MServer: Service, Sendable {
         public init(
             host: String = "0.0.0.0", coapPort: UInt16 = 5683, sweepInterval: Duration = .seconds(1),
             libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(10),
-            observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)]
+            observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil
         ) {
+            self.coapsPort = coapsPort
             self.observationSetupTimeout = observationSetupTimeout
             self.observationSetupRetries = observationSetupRetries
             self.host = host
@@ -75,6 +78,7 @@ public final class LwM2MServer: Service, Sendable {
         observationStore: (any ObservationStore)? = nil,
         profiles: @escaping @Sendable (Registration) async -> [ObservationRequest] = { _ in [] },
         reportSink: (@Sendable (DeviceReport) -> Bool)? = nil,
+        credentials: PSKCredentialStore = PSKCredentialStore(),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
@@ -90,13 +94,15 @@ public final class LwM2MServer: Service, Sendable {
         self.events = events
         let sessions = SessionHolder()
         let registry = RegistrationRegistry(
-            logger: logger, clock: clock, events: continuation, sessions: sessions, receiver: receiver)
+            logger: logger, clock: clock, events: continuation, sessions: sessions, receiver: receiver,
+            credentials: credentials)
         self.registry = registry
         lifecycleEvents = registry.makeEventStream()
         endpoint = CoAPEndpoint(
             configuration: .init(
                 bindHost: configuration.host, bindPort: configuration.coapPort,
-                libcoapLogLevel: configuration.libcoapLogLevel),
+                libcoapLogLevel: configuration.libcoapLogLevel, dtlsBindPort: configuration.coapsPort,
+                pskKey: { credentials.key(forIdentity: $0) }),
             logger: logger,
             requestHandler: { registry.handle($0) },
             unsolicitedResponseHandler: { receiver.handleUnsolicited($0) })
@@ -115,6 +121,9 @@ public final class LwM2MServer: Service, Sendable {
 
     /// The bound UDP port (after `start`).
     public var boundPort: UInt16? { endpoint.boundPort }
+
+    /// The DTLS port actually bound, when DTLS is on.
+    public var boundDTLSPort: UInt16? { endpoint.boundDTLSPort }
 
     /// The live registration of `endpoint`, if any.
     public func registration(endpoint name: String) -> Registration? {

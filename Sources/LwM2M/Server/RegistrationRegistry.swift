@@ -15,11 +15,14 @@ final class RegistrationRegistry: Sendable {
     private let sessions: SessionHolder
     private let receiver: ReportReceiver
     private let listeners = Mutex<[AsyncStream<RegistrationEvent>.Continuation]>([])
+    private let credentials: PSKCredentialStore
 
     init(
         logger: Logger, clock: @escaping @Sendable () -> Date,
-        events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder, receiver: ReportReceiver
+        events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder, receiver: ReportReceiver,
+        credentials: PSKCredentialStore = PSKCredentialStore()
     ) {
+        self.credentials = credentials
         self.logger = logger
         self.clock = clock
         self.events = events
@@ -58,6 +61,9 @@ final class RegistrationRegistry: Sendable {
                 logger.warning("Send from an unregistered client refused", metadata: ["peer": "\(inbound.peerAddress)"])
                 return .error(.forbidden, "register before sending")
             }
+            if let refusal = securityRefusal(inbound, endpoint: entry.registration.endpoint) {
+                return refuse("send", inbound, refusal)
+            }
             return receiver.handleSend(request, registration: entry.registration)
         }
         guard request.uriPath.first == "rd", request.uriPath.count <= 2 else {
@@ -87,6 +93,9 @@ final class RegistrationRegistry: Sendable {
         } catch {
             return refuse("register", inbound, error)
         }
+        if let refusal = securityRefusal(inbound, endpoint: parsed.endpoint) {
+            return refuse("register", inbound, refusal)
+        }
         let id = Self.newRegistrationID()
         let now = clock()
         let (event, replaced) = table.withLock {
@@ -105,6 +114,11 @@ final class RegistrationRegistry: Sendable {
 
     private func update(_ inbound: CoAPInboundRequest, id: String) -> CoAPResponse {
         let request = inbound.request
+        if let endpoint = table.withLock({ $0.entry(id: id)?.registration.endpoint }),
+            let refusal = securityRefusal(inbound, endpoint: endpoint)
+        {
+            return refuse("update", inbound, refusal)
+        }
         let result: (event: RegistrationEvent, previousSession: CoAPSessionID?)
         do {
             let parsed = try UpdateRequest.parse(
@@ -128,6 +142,11 @@ final class RegistrationRegistry: Sendable {
     }
 
     private func deregister(_ inbound: CoAPInboundRequest, id: String) -> CoAPResponse {
+        if let endpoint = table.withLock({ $0.entry(id: id)?.registration.endpoint }),
+            let refusal = securityRefusal(inbound, endpoint: endpoint)
+        {
+            return refuse("deregister", inbound, refusal)
+        }
         let result: (event: RegistrationEvent, entry: RegistrationTable.Entry)
         do {
             result = try table.withLock { table throws(RegistrationError) in try table.deregister(id: id) }
@@ -159,6 +178,23 @@ final class RegistrationRegistry: Sendable {
     func finish() {
         events.finish()
         for listener in listeners.withLock({ $0 }) { listener.finish() }
+    }
+
+    /// Why `inbound` may not act as `endpoint`, or `nil` when it may: over DTLS, the PSK identity must belong to
+    /// `endpoint` (checked against the endpoint name, so one device's key cannot register another); over plain
+    /// CoAP, the endpoint must have no credentials (an endpoint given a key must use it).
+    private func securityRefusal(_ inbound: CoAPInboundRequest, endpoint: String) -> RegistrationError? {
+        if let identity = inbound.pskIdentity {
+            let name = String(decoding: identity, as: UTF8.self)
+            guard let credential = credentials.credential(forIdentity: name), credential.endpoint == endpoint else {
+                return RegistrationError(.forbidden, "PSK identity '\(name)' may not act as endpoint '\(endpoint)'")
+            }
+            return nil
+        }
+        if credentials.credential(forEndpoint: endpoint) != nil {
+            return RegistrationError(.forbidden, "endpoint '\(endpoint)' has a PSK: it must use CoAP over DTLS")
+        }
+        return nil
     }
 
     private func refuse(_ operation: String, _ inbound: CoAPInboundRequest, _ error: any Error) -> CoAPResponse {
