@@ -10,16 +10,17 @@ import ResourceModel
 /// `deviceManagement` carries the device-management routes (the LwM2M server in production) and provides the
 /// object model; `observations` carries the observation routes (the LwM2M server; `nil` answers 503);
 /// `liveEvents` feeds `/api/v1/stream` and `/api/v1/ws` (`nil` answers 503); `operations` carries the operation
-/// queue and answers synchronous requests for sleeping queue-mode devices with 202 (`nil`: 503). Run it as a service
-/// (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
+/// queue and answers synchronous requests for sleeping queue-mode devices with 202 (`nil`: 503); `pskCredentials`
+/// is the in-memory copy of the DTLS keys the security routes keep in step with the database (`nil`: 503). Run it as
+/// a service (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
 public func buildApplication(
     configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil, logger: Logger
+    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil, logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, database: database, deviceManagement: deviceManagement,
-        observations: observations, liveEvents: liveEvents, operations: operations)
+        observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials)
     // The upgrade router sees only upgrade requests; it checks the same token. A refused upgrade falls
     // through to `router`, which answers 401 (bad token) or 426 (not an upgrade).
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
@@ -41,19 +42,19 @@ public func buildApplication(
 public func buildRouter(
     configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil
+    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil
 ) -> Router<APIRequestContext> {
     buildRouter(
         configuration: configuration, repository: database, deviceManagement: deviceManagement, database: database,
-        observations: observations, liveEvents: liveEvents, operations: operations)
+        observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials)
 }
 
-/// `buildRouter` over any repository (tests inject fakes); the telemetry, event, profile routes need
-/// `database` and are left out without it.
+/// `buildRouter` over any repository (tests inject fakes); the telemetry, event, profile, operation and security
+/// routes need `database` and are left out without it.
 func buildRouter(
     configuration: RESTConfiguration, repository: any EndpointRepository, deviceManagement: any DeviceManagement,
     database: AppDatabase? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil
+    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware applies to the routes added after it, and all of it to the not-found responder.
@@ -78,6 +79,7 @@ func buildRouter(
             dispatcher: operations, database: database, model: deviceManagement.objectModel,
             bulkLimit: configuration.bulkOperationLimit
         ).addRoutes(to: router)
+        SecurityController(database: database, store: pskCredentials).addRoutes(to: router)
     }
     return router
 }

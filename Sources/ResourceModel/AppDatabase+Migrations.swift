@@ -8,6 +8,7 @@ extension AppDatabase {
         migrator.registerMigration("v1", migrate: createGenericModel)
         migrator.registerMigration("v2", migrate: createTelemetryModel)
         migrator.registerMigration("v3", migrate: createOperationQueue)
+        migrator.registerMigration("v4", migrate: createEndpointSecurity)
         return migrator
     }
 

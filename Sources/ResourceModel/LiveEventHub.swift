@@ -14,7 +14,12 @@ public final class LiveEventHub: Sendable {
     /// One subscriber: its endpoint filter and the continuation of its stream.
     private struct Subscriber: Sendable {
         var endpoint: String?
+        var names: Set<LiveEvent.Name>?
         var continuation: AsyncStream<LiveEvent>.Continuation
+
+        func wants(_ event: LiveEvent) -> Bool {
+            (endpoint == nil || endpoint == event.endpoint) && (names?.contains(event.name) ?? true)
+        }
     }
 
     private struct State: ~Copyable {
@@ -32,14 +37,15 @@ public final class LiveEventHub: Sendable {
         self.bufferSize = bufferSize
     }
 
-    /// A stream of every event published from now on (only those of `endpoint` when given). It finishes when
-    /// the subscriber falls behind, on `finishAll()`, and the subscription ends when the stream is dropped.
-    public func subscribe(endpoint: String? = nil) -> AsyncStream<LiveEvent> {
+    /// A stream of every event published from now on (only those of `endpoint`, and of the event `names`, when
+    /// given). It finishes when the subscriber falls behind, on `finishAll()`, and the subscription ends when the
+    /// stream is dropped.
+    public func subscribe(endpoint: String? = nil, names: Set<LiveEvent.Name>? = nil) -> AsyncStream<LiveEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: LiveEvent.self, bufferingPolicy: .bufferingOldest(bufferSize))
         let id = state.withLock { state in
             defer { state.nextID += 1 }
-            state.subscribers[state.nextID] = Subscriber(endpoint: endpoint, continuation: continuation)
+            state.subscribers[state.nextID] = Subscriber(endpoint: endpoint, names: names, continuation: continuation)
             return state.nextID
         }
         continuation.onTermination = { [weak self] _ in
@@ -51,7 +57,7 @@ public final class LiveEventHub: Sendable {
     /// Delivers `event` to every subscriber interested in its endpoint; disconnects those that are full.
     public func publish(_ event: LiveEvent) {
         let targets = state.withLock { state in
-            state.subscribers.filter { $0.value.endpoint == nil || $0.value.endpoint == event.endpoint }
+            state.subscribers.filter { $0.value.wants(event) }
         }
         var lagging: [UInt64] = []
         for (id, subscriber) in targets {

@@ -17,6 +17,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "UDP port for CoAP (LwM2M registration interface).")
     var coapPort: UInt16 = 5683
 
+    @Option(help: "UDP port for CoAP over DTLS with pre-shared keys (0 disables DTLS).")
+    var coapsPort: UInt16 = 5684
+
     @Option(help: "TCP port for the REST API.")
     var httpPort: Int = 8080
 
@@ -116,12 +119,16 @@ struct ServerCommand: AsyncParsableCommand {
             "extra": "\(objectDefinitions.joined(separator: ","))",
         ])
 
+        // PSK credentials: served from memory during DTLS handshakes, persisted in the database.
+        let credentials = PSKCredentialStore(try await database.pskCredentials())
         let hub = LiveEventHub()
         // Notifications and Sends wake queue-mode devices; the dispatcher is made after the server it sends through.
         let activity = ActivityRelay()
         let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
         let server = LwM2MServer(
-            configuration: .init(host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel), logger: logger,
+            configuration: .init(
+                host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel, coapsPort: coapsPort == 0 ? nil : coapsPort),
+            logger: logger,
             objectModel: objectModel,
             knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil },
             observationStore: database,
@@ -133,7 +140,8 @@ struct ServerCommand: AsyncParsableCommand {
             reportSink: { report in
                 activity.deviceActive(report.endpoint)
                 return ingest.submit(report)
-            })
+            },
+            credentials: credentials)
         try await database.syncResourceTypes(from: objectModel)
         server.restore(try await database.onlineRegistrations())
         server.restoreObservations(try await database.loadAll())
@@ -157,7 +165,7 @@ struct ServerCommand: AsyncParsableCommand {
             configuration: RESTConfiguration(
                 host: host, port: httpPort, apiToken: apiToken, bulkOperationLimit: bulkOperationLimit),
             database: database, deviceManagement: server, observations: server, liveEvents: hub,
-            operations: dispatcher, logger: logger)
+            operations: dispatcher, pskCredentials: credentials, logger: logger)
         // Shutdown runs in reverse order: the dispatcher stops claiming and lets its sends finish while CoAP
         // still runs; then the LwM2M server stops CoAP and ends its event stream, then HTTP, then the recorder
         // writes whatever events are left.

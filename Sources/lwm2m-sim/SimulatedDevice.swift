@@ -79,7 +79,7 @@ final class SimulatedDevice: Sendable {
         let host = server.host.contains(":") ? "[\(server.host)]" : server.host
         do {
             tree = Mutex(try SimulatedObjects.tree(
-                name: name, serverURI: "coap://\(host):\(server.port)", lifetime: lifetime, version: version,
+                name: name, serverURI: "\(server.secure ? "coaps" : "coap")://\(host):\(server.port)", lifetime: lifetime, version: version,
                 queueMode: answering.queueMode, announced: announced, model: profile.model, drift: drift, now: Date()))
         } catch {
             // SimulatorCommand checks the object definitions before any device exists.
@@ -116,6 +116,15 @@ final class SimulatedDevice: Sendable {
             } catch {
                 stats.withLock { $0.failures += 1 }
                 logger.warning("endpoint failed, retrying", metadata: ["endpoint": "\(name)", "error": "\(error)"])
+                if let coapError = error as? CoAPError, coapError.kind == .sessionGone {
+                    // The session is gone (a failed DTLS handshake, a closed session): open a new one next time.
+                    if let stale = state.withLock({ state -> CoAPSessionID? in
+                        defer { state.session = nil }
+                        return state.session
+                    }) {
+                        directory.remove(session: stale)
+                    }
+                }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(30))
             }
@@ -136,7 +145,7 @@ final class SimulatedDevice: Sendable {
 
     private func currentSession(directory: DeviceDirectory) async throws -> CoAPSessionID {
         if let session = state.withLock({ $0.session }) { return session }
-        let session = try await coap.connect(host: server.host, port: server.port)
+        let session = try await coap.connect(host: server.host, port: server.port, psk: server.psk(for: name))
         state.withLock { $0.session = session }
         directory.add(self, session: session)
         return session

@@ -12,8 +12,14 @@ struct SimulatorCommand: AsyncParsableCommand {
         commandName: "lwm2m-sim",
         abstract: "LwM2M endpoint simulator: registers N clients, keeps them updated, de-registers on SIGINT/SIGTERM.")
 
-    @Option(help: "The LwM2M server, coap://HOST:PORT.")
+    @Option(help: "The LwM2M server, coap://HOST:PORT, or coaps://HOST:PORT for DTLS with --psk-key.")
     var server: String = "coap://127.0.0.1:5683"
+
+    @Option(help: """
+        With a coaps:// server: the pre-shared key in hex; every device presents its endpoint name as its PSK \
+        identity (provision each with PUT /api/v1/security/{endpoint}).
+        """)
+    var pskKey: String?
 
     @Option(help: "How many endpoints to simulate.")
     var count: Int = 1
@@ -102,7 +108,12 @@ struct SimulatorCommand: AsyncParsableCommand {
         if version == .v1_0, let format, format != .tlv {
             throw ValidationError("LwM2M 1.0 devices speak TLV; --format \(format.rawValue) needs --lwm2m 1.1 or 1.2")
         }
-        _ = try ServerAddress(server)
+        let address = try ServerAddress(server)
+        if address.secure, pskKey == nil { throw ValidationError("a coaps:// server needs --psk-key") }
+        if !address.secure, pskKey != nil { throw ValidationError("--psk-key needs a coaps:// server") }
+        if let pskKey, ServerAddress.bytes(hex: pskKey)?.isEmpty != false {
+            throw ValidationError("--psk-key must be hex, like 000102030405060708090a0b0c0d0e0f")
+        }
     }
 
     func run() async throws {
@@ -114,7 +125,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "lwm2m-sim")
         FileDescriptorLimit.raise(toAtLeast: count + 64, logger: logger)
-        let address = try ServerAddress(server)
+        var address = try ServerAddress(server)
+        address.pskKey = pskKey.flatMap(ServerAddress.bytes(hex:))
         let (model, _, directory) = ObjectModelRegistry.loadBuiltin()
         let missing = SimulatedObjects.required.filter { model.object($0) == nil }
         guard missing.isEmpty else {
@@ -149,17 +161,42 @@ struct SimulatorCommand: AsyncParsableCommand {
     }
 }
 
-/// A `coap://host:port` server address.
+/// A `coap://host:port` or `coaps://host:port` server address, with the key for DTLS.
 struct ServerAddress: Sendable {
     var host: String
     var port: UInt16
+    /// Whether to use CoAP over DTLS (`coaps://`).
+    var secure: Bool
+    /// The pre-shared key for `coaps://`; each device's identity is its endpoint name.
+    var pskKey: [UInt8]?
 
     init(_ text: String) throws {
-        guard let url = URL(string: text), url.scheme == "coap", let host = url.host, !host.isEmpty else {
-            throw ValidationError("--server must look like coap://HOST:PORT, got '\(text)'")
+        guard let url = URL(string: text), let scheme = url.scheme, ["coap", "coaps"].contains(scheme),
+            let host = url.host, !host.isEmpty
+        else {
+            throw ValidationError("--server must look like coap://HOST:PORT or coaps://HOST:PORT, got '\(text)'")
         }
         self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        port = UInt16(url.port ?? 5683)
+        secure = scheme == "coaps"
+        port = UInt16(url.port ?? (secure ? 5684 : 5683))
+    }
+
+    /// The PSK a device named `name` presents, for a `coaps://` server.
+    func psk(for name: String) -> CoAPEndpoint.PSK? {
+        guard secure, let pskKey else { return nil }
+        return CoAPEndpoint.PSK(identity: Array(name.utf8), key: pskKey)
+    }
+
+    /// The bytes of a hex string, or `nil` when it is not hex of even length.
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
     }
 }
 

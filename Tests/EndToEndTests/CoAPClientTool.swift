@@ -8,9 +8,9 @@ enum CoAPClientTool {
         var output: String
     }
 
-    static func run(_ arguments: [String]) async throws -> Result {
+    static func run(_ arguments: [String], executable: String = "/usr/bin/coap-client-notls") async throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/coap-client-notls")
+        process.executableURL = URL(fileURLWithPath: executable)
         // -v 7 prints the received PDU; -B bounds the wait for an answer.
         process.arguments = ["-v", "7", "-B", "5"] + arguments
         let pipe = Pipe()

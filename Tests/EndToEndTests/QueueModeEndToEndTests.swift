@@ -55,7 +55,7 @@ struct QueueModeEndToEndTests {
         let sse = try ChildProcess(
             executable: URL(fileURLWithPath: "/usr/bin/curl"),
             arguments: ["-sN", "-H", "Authorization: Bearer \(ServerProcess.token)",
-                        "http://127.0.0.1:\(server.httpPort)/api/v1/stream"],
+                        "http://127.0.0.1:\(server.httpPort)/api/v1/stream?events=OPERATION,AWAKE,SLEEPING"],
             logURL: server.dataDir.appendingPathComponent("sse.log"))
         defer { Task { await sse.stop(signal: SIGKILL) } }
 
@@ -134,7 +134,7 @@ struct QueueModeEndToEndTests {
         #expect(result["content"] is [String: Any])
 
         // And on the live stream: every success, and the devices waking and falling asleep.
-        try await server.eventually(timeout: .seconds(10), "the devices fall asleep again") {
+        try await server.eventually(timeout: .seconds(20), "the devices fall asleep again") {
             sse.log.components(separatedBy: "event: SLEEPING").count - 1 >= 100
         }
         let stream = sse.log

@@ -67,6 +67,9 @@ struct LiveStreamTests {
         #expect(unavailable.status == .serviceUnavailable)
         let plain = try await send(.get, "/api/v1/ws", database: database, hub: LiveEventHub())
         #expect(plain.status == .upgradeRequired)
+        let badFilter = try await send(.get, "/api/v1/stream?events=OPERATION,LUNCH", database: database, hub: LiveEventHub())
+        #expect(badFilter.status == .badRequest)
+        #expect(try problem(badFilter).type == "https://lwm2m.dev/problems/invalid-query-parameter")
     }
 
     @Test("the ingest's notifications reach SSE subscribers")

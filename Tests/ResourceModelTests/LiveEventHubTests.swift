@@ -31,6 +31,19 @@ struct LiveEventHubTests {
         #expect(hub.subscriberCount == 0)
     }
 
+    @Test("a name filter keeps only those events")
+    func nameFilter() async throws {
+        let hub = LiveEventHub()
+        let presence = hub.subscribe(names: [.awake, .sleeping])
+        hub.publish(Self.event("dev-1", 0))
+        hub.publishPresence(endpoint: "dev-1", awake: true, at: t0)
+        hub.publishPresence(endpoint: "dev-2", awake: false, at: t0)
+        hub.finishAll()
+        var names: [LiveEvent.Name] = []
+        for await event in presence { names.append(event.name) }
+        #expect(names == [.awake, .sleeping])
+    }
+
     @Test("a subscriber that falls behind is disconnected; the others and the publisher go on")
     func slowConsumer() async throws {
         let hub = LiveEventHub(bufferSize: 4)

@@ -23,7 +23,10 @@ public final class LwM2MServer: Service, Sendable {
         public var libcoapLogLevel: Logger.Level
         /// The UDP port for CoAP over DTLS with pre-shared keys (`nil`: no DTLS; 0 picks a free one).
         public var coapsPort: UInt16?
-        /// How long establishing one observation after a registration waits for the device.
+        /// How long establishing one observation after a registration waits for the device: long enough for
+        /// libcoap's retransmissions (MAX_TRANSMIT_WAIT, 93 s, RFC 7252 §4.8.2), so a device that misses the first
+        /// datagram or answers late under load is still observed. A shorter wait gives up while libcoap is still
+        /// retransmitting, and the late answer is then refused.
         public var observationSetupTimeout: Duration
         /// The waits before retrying an observation that timed out or could not be delivered after a registration
         /// (a device busy right after registering, a lost datagram); one retry per element. Device errors are not
@@ -33,7 +36,7 @@ public final class LwM2MServer: Service, Sendable {
         /// Creates a configuration.
         public init(
             host: String = "0.0.0.0", coapPort: UInt16 = 5683, sweepInterval: Duration = .seconds(1),
-            libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(10),
+            libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(93),
             observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil
         ) {
             self.coapsPort = coapsPort

@@ -34,7 +34,9 @@ struct LiveStreamController {
         guard let hub else { return }
         router.ws(RouterPath(Self.webSocketPath)) { inbound, outbound, context in
             let endpoint = context.request.uri.queryParameters["endpoint"].map(String.init)
-            let events = hub.subscribe(endpoint: endpoint)
+            // A bad `events` list was refused before the upgrade (the HTTP route checks it); here it only filters.
+            let names = try? Self.eventNames(context.request.uri.queryParameters["events"].map(String.init))
+            let events = hub.subscribe(endpoint: endpoint, names: names)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Reading to the end notices the client's close frame.
@@ -53,15 +55,19 @@ struct LiveStreamController {
         }
     }
 
-    /// `GET /api/v1/stream[?endpoint=]`: `text/event-stream`, one `event: NAME\ndata: {json}\n\n` per event.
+    /// `GET /api/v1/stream[?endpoint=][&events=OPERATION,AWAKE]`: `text/event-stream`, one
+    /// `event: NAME\ndata: {json}\n\n` per event; `events` keeps only the named events.
     @Sendable func stream(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard let hub else { throw Problem.unavailable("The live event stream") }
         let endpoint = request.uri.queryParameters["endpoint"].map(String.init)
-        let events = hub.subscribe(endpoint: endpoint)
+        let names = try Self.eventNames(request.uri.queryParameters["events"].map(String.init))
+        let events = hub.subscribe(endpoint: endpoint, names: names)
         let keepAlive = self.keepAlive
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let (lines, sink) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(64))
+            // As deep as the hub's own buffer: a burst the hub accepts must not overflow here.
+            let (lines, sink) = AsyncStream.makeStream(
+                of: String.self, bufferingPolicy: .bufferingOldest(LiveEventHub.defaultBufferSize))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     await cancelWhenGracefulShutdown {
@@ -86,5 +92,20 @@ struct LiveStreamController {
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// The event names of an `events=` query (`OPERATION,AWAKE`), or `nil` for all; 400 for an unknown name.
+    static func eventNames(_ value: String?) throws(Problem) -> Set<LiveEvent.Name>? {
+        guard let value, !value.isEmpty else { return nil }
+        var names = Set<LiveEvent.Name>()
+        for item in value.split(separator: ",") {
+            guard let name = LiveEvent.Name(rawValue: item.uppercased()) else {
+                throw Problem.invalidQueryParameter(
+                    "events", value: value,
+                    expected: "a comma-separated list of " + LiveEvent.Name.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            names.insert(name)
+        }
+        return names
     }
 }

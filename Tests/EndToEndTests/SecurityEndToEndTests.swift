@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// CoAP over DTLS with pre-shared keys end to end: credentials provisioned over REST, simulated devices
+/// registering over coaps://, the server reaching them over their DTLS sessions, and every way to cheat refused.
+@Suite(.serialized)
+struct SecurityEndToEndTests {
+    /// A key of printable characters, so coap-client-gnutls (which takes the key as text) can use it too.
+    static let key = "sekret-key-12345"
+    static var keyHex: String { key.utf8.map { String(format: "%02x", $0) }.joined() }
+
+    func provision(_ server: ServerProcess, _ endpoint: String, identity: String? = nil) async throws -> Int {
+        var body: [String: Any] = ["key": Self.keyHex]
+        if let identity { body["identity"] = identity }
+        return try await server.http(
+            "PUT", "/api/v1/security/\(endpoint)", body: try JSONSerialization.data(withJSONObject: body)).0
+    }
+
+    @Test func provisionedDevicesRegisterOverDTLSAndImpostorsAreRefused() async throws {
+        let server = ServerProcess()
+        let coapsPort = FreePort.udp()
+        try await server.start(extraArguments: ["--coaps-port", "\(coapsPort)"])
+        defer { Task { await server.stop() } }
+        for name in ["sec-1", "sec-2", "sec-3"] { #expect(try await provision(server, name) == 201) }
+        // The listing never shows keys.
+        let (_, listing) = try await server.http("GET", "/api/v1/security")
+        #expect(!String(decoding: listing, as: UTF8.self).contains(Self.keyHex))
+
+        let sim = try ChildProcess(
+            executable: Binaries.url("lwm2m-sim"),
+            arguments: ["--server", "coaps://127.0.0.1:\(coapsPort)", "--psk-key", Self.keyHex, "--count", "3",
+                        "--prefix", "sec-", "--lifetime", "60"],
+            logURL: server.dataDir.appendingPathComponent("sim.log"))
+        defer { Task { await sim.stop(signal: SIGKILL) } }
+        try await server.eventually(timeout: .seconds(20), "three devices registered over DTLS") {
+            let online = try await server.endpoints().filter { $0["online"] as? Bool == true }.compactMap { $0["endpoint"] as? String }
+            return Set(online).isSuperset(of: ["sec-1", "sec-2", "sec-3"])
+        }
+        // The server reaches a device over its DTLS session.
+        let (readStatus, readBody) = try await server.http("GET", "/api/v1/endpoints/sec-2/resources/3/0/0")
+        #expect(readStatus == 200, "\(String(decoding: readBody, as: UTF8.self))")
+
+        // sec-1's identity and key, registering as sec-2: 4.03.
+        let impostor = try await CoAPClientTool.run(
+            ["-m", "post", "-t", "40", "-e", "</3/0>", "-u", "sec-1", "-k", Self.key,
+             "coaps://127.0.0.1:\(coapsPort)/rd?ep=sec-2&lt=60&lwm2m=1.1"],
+            executable: "/usr/bin/coap-client-gnutls")
+        #expect(impostor.code == "4.03", "\(impostor.output)")
+        // A provisioned endpoint over plain CoAP: 4.03.
+        let plain = try await CoAPClientTool.register(server, query: "ep=sec-3&lt=60&lwm2m=1.1")
+        #expect(plain.code == "4.03", "\(plain.output)")
+        // A wrong key: no handshake, no answer, no registration.
+        let wrongKey = try await CoAPClientTool.run(
+            ["-m", "post", "-t", "40", "-e", "</3/0>", "-u", "sec-4", "-k", "not-the-key-0000",
+             "coaps://127.0.0.1:\(coapsPort)/rd?ep=sec-4&lt=60&lwm2m=1.1"],
+            executable: "/usr/bin/coap-client-gnutls")
+        #expect(wrongKey.code == nil, "\(wrongKey.output)")
+        #expect(try await server.endpoint("sec-4") == nil)
+        // An identity nobody provisioned: refused the same way.
+        let unknown = try await CoAPClientTool.run(
+            ["-m", "post", "-t", "40", "-e", "</3/0>", "-u", "stranger", "-k", Self.key,
+             "coaps://127.0.0.1:\(coapsPort)/rd?ep=stranger&lt=60&lwm2m=1.1"],
+            executable: "/usr/bin/coap-client-gnutls")
+        #expect(unknown.code == nil, "\(unknown.output)")
+        // The real registrations are untouched, and the log says why each attempt was refused.
+        #expect(try await server.endpoint("sec-2")?["online"] as? Bool == true)
+        #expect(server.log.contains("PSK identity 'sec-1' may not act as endpoint 'sec-2'"))
+        #expect(server.log.contains("must use CoAP over DTLS"))
+        #expect(server.log.contains("unknown PSK identity"))
+        #expect(await sim.stop(signal: SIGINT) == 0)
+    }
+
+    @Test func credentialsSurviveARestart() async throws {
+        let server = ServerProcess()
+        let coapsPort = FreePort.udp()
+        try await server.start(extraArguments: ["--coaps-port", "\(coapsPort)"])
+        defer { Task { await server.stop() } }
+        #expect(try await provision(server, "keep-1", identity: "keep-identity") == 201)
+        #expect(await server.stop() == 0)
+        try await server.start(extraArguments: ["--coaps-port", "\(coapsPort)"])
+        let register = try await CoAPClientTool.run(
+            ["-m", "post", "-t", "40", "-e", "</3/0>", "-u", "keep-identity", "-k", Self.key,
+             "coaps://127.0.0.1:\(coapsPort)/rd?ep=keep-1&lt=60&lwm2m=1.1"],
+            executable: "/usr/bin/coap-client-gnutls")
+        #expect(register.code == "2.01", "\(register.output)")
+    }
+}
