@@ -43,7 +43,7 @@ kill "$RAWPID"; wait "$RAWPID" 2>/dev/null || true; RAWPID=
 
 echo "== lwm2m-server with $DEVICES simulated devices notifying (${DURATION}s)"
 COAP=$(free_port SOCK_DGRAM); HTTP=$(free_port SOCK_STREAM)
-LWM2M_API_TOKEN=$TOKEN "$BIN/lwm2m-server" --host 127.0.0.1 --coap-port "$COAP" --http-port "$HTTP" \
+LWM2M_API_TOKEN=$TOKEN "$BIN/lwm2m-server" --host 127.0.0.1 --coap-port "$COAP" --coaps-port 0 --http-port "$HTTP" \
   --data-dir "$WORK/data" --log-level warning >"$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP/healthz" >/dev/null && break; sleep 0.1; done

@@ -94,6 +94,7 @@ final class ServerProcess: @unchecked Sendable {
 
     let dataDir: URL
     let coapPort: UInt16
+    let coapsPort: UInt16
     let httpPort: UInt16
     private(set) var child: ChildProcess?
     private var generation = 0
@@ -102,6 +103,7 @@ final class ServerProcess: @unchecked Sendable {
         self.dataDir = dataDir ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("lwm2m-e2e-\(UUID().uuidString)", isDirectory: true)
         coapPort = FreePort.udp()
+        coapsPort = FreePort.udp()
         httpPort = FreePort.tcp()
     }
 
@@ -111,10 +113,12 @@ final class ServerProcess: @unchecked Sendable {
     func start(extraArguments: [String] = []) async throws {
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         generation += 1
+        // Tests run servers side by side: each gets its own DTLS port unless the test chooses one.
+        let dtls = extraArguments.contains("--coaps-port") ? [] : ["--coaps-port", "\(coapsPort)"]
         child = try ChildProcess(
             executable: Binaries.url("lwm2m-server"),
             arguments: ["--coap-port", "\(coapPort)", "--http-port", "\(httpPort)", "--host", "127.0.0.1",
-                        "--data-dir", dataDir.path, "--log-level", "debug"] + extraArguments,
+                        "--data-dir", dataDir.path, "--log-level", "debug"] + dtls + extraArguments,
             logURL: dataDir.appendingPathComponent("server-\(generation).log"),
             environment: ["LWM2M_API_TOKEN": Self.token])
         let deadline = ContinuousClock.now + .seconds(30)
