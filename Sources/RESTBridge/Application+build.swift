@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import LwM2M
+import Prometheus
 import ResourceModel
 
 /// Builds the REST API server: the router of `buildRouter` served on `configuration.host`:`configuration.port`,
@@ -10,17 +11,20 @@ import ResourceModel
 /// `deviceManagement` carries the device-management routes (the LwM2M server in production) and provides the
 /// object model; `observations` carries the observation routes (the LwM2M server; `nil` answers 503);
 /// `liveEvents` feeds `/api/v1/stream` and `/api/v1/ws` (`nil` answers 503); `operations` carries the operation
-/// queue and answers synchronous requests for sleeping queue-mode devices with 202 (`nil`: 503); `pskCredentials`
+/// queue and answers synchronous requests for sleeping queue-mode devices with 202 (`nil`: 503); `metrics` is rendered at
+/// `/metrics` (`nil`: 503); `pskCredentials`
 /// is the in-memory copy of the DTLS keys the security routes keep in step with the database (`nil`: 503). Run it as
 /// a service (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
 public func buildApplication(
     configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil, logger: Logger
+    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
+    metrics: PrometheusCollectorRegistry? = nil, logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, database: database, deviceManagement: deviceManagement,
-        observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials)
+        observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials,
+        metrics: metrics)
     // The upgrade router sees only upgrade requests; it checks the same token. A refused upgrade falls
     // through to `router`, which answers 401 (bad token) or 426 (not an upgrade).
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
@@ -42,11 +46,13 @@ public func buildApplication(
 public func buildRouter(
     configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil
+    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
+    metrics: PrometheusCollectorRegistry? = nil
 ) -> Router<APIRequestContext> {
     buildRouter(
         configuration: configuration, repository: database, deviceManagement: deviceManagement, database: database,
-        observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials)
+        observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials,
+        metrics: metrics)
 }
 
 /// `buildRouter` over any repository (tests inject fakes); the telemetry, event, profile, operation and security
@@ -54,17 +60,21 @@ public func buildRouter(
 func buildRouter(
     configuration: RESTConfiguration, repository: any EndpointRepository, deviceManagement: any DeviceManagement,
     database: AppDatabase? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil
+    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
+    metrics: PrometheusCollectorRegistry? = nil
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware applies to the routes added after it, and all of it to the not-found responder.
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
+    // Hummingbird's request metrics (`hb_requests`, `hb_request_duration`, `hb_request_errors`), through swift-metrics.
+    router.add(middleware: MetricsMiddleware())
     HealthController(repository: repository).addRoutes(to: router)
     if let token = configuration.apiToken {
         router.add(middleware: BearerAuthMiddleware(token: token))
     }
     EndpointController(repository: repository, dispatcher: operations).addRoutes(to: router)
+    MetricsController(registry: metrics).addRoutes(to: router)
     ResourceController(deviceManagement: deviceManagement, dispatcher: operations, repository: repository)
         .addRoutes(to: router)
     CompositeController(deviceManagement: deviceManagement, dispatcher: operations).addRoutes(to: router)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Metrics
 import LwM2M
 import ServiceLifecycle
 import Synchronization
@@ -63,6 +64,11 @@ public final class TelemetryIngest: Service, Sendable {
     private let maxBatchSize: Int
     private let queue: ReportQueue
     private let state = Mutex(State())
+
+    // Metrics (no-ops until a backend is bootstrapped): values and batches written, events made by rules.
+    private static let valuesStoredCounter = Counter(label: "lwm2m_values_stored_total")
+    private static let batchesCounter = Counter(label: "lwm2m_ingest_batches_total")
+    private static let eventsCounter = Counter(label: "lwm2m_events_created_total")
 
     /// Creates an ingest writing to `database` and publishing to `hub` (when given); run it in a `ServiceGroup`.
     public init(
@@ -229,6 +235,9 @@ public final class TelemetryIngest: Service, Sendable {
             state.statistics.eventsCreated += s.eventsCreated
             state.statistics.batchesWritten += s.batchesWritten
         }
+        Self.valuesStoredCounter.increment(by: delta.valuesStored)
+        Self.batchesCounter.increment(by: delta.batchesWritten)
+        Self.eventsCounter.increment(by: delta.eventsCreated)
         resumeWaiters()
     }
 

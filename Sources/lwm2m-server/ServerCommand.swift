@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import LwM2M
+import Metrics
+import Prometheus
 import RESTBridge
 import ResourceModel
 import ServiceLifecycle
@@ -86,6 +88,9 @@ struct ServerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "lwm2m-server")
+        // Metrics: every module records through swift-metrics; /metrics renders this registry.
+        let metricsRegistry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
         let dataDirectory = URL(fileURLWithPath: dataDir, isDirectory: true)
         let database = try AppDatabase.open(directory: dataDirectory)
 
@@ -165,7 +170,7 @@ struct ServerCommand: AsyncParsableCommand {
             configuration: RESTConfiguration(
                 host: host, port: httpPort, apiToken: apiToken, bulkOperationLimit: bulkOperationLimit),
             database: database, deviceManagement: server, observations: server, liveEvents: hub,
-            operations: dispatcher, pskCredentials: credentials, logger: logger)
+            operations: dispatcher, pskCredentials: credentials, metrics: metricsRegistry, logger: logger)
         // Shutdown runs in reverse order: the dispatcher stops claiming and lets its sends finish while CoAP
         // still runs; then the LwM2M server stops CoAP and ends its event stream, then HTTP, then the recorder
         // writes whatever events are left.

@@ -114,7 +114,9 @@ final class ReportReceiver: Sendable {
     @discardableResult
     private func deliver(_ report: DeviceReport) -> Bool {
         guard let sink else { return true }
-        if sink(report) { return true }
+        let accepted = sink(report)
+        ServerMetrics.report(report, accepted: accepted)
+        if accepted { return true }
         counters.withLock { $0.rejectedByConsumer += 1 }
         logger.warning("report dropped: ingest queue full", metadata: ["endpoint": "\(report.endpoint)"])
         return false

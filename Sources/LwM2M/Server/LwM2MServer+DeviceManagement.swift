@@ -10,6 +10,21 @@ extension LwM2MServer: DeviceManagement {
     public func send(_ request: DeviceRequest, to endpoint: String, format: ContentFormat?, timeout: Duration)
         async throws(DeviceRequestError) -> DeviceResponse
     {
+        let started = ContinuousClock.now
+        do {
+            let response = try await exchange(request, with: endpoint, format: format, timeout: timeout)
+            ServerMetrics.deviceRequest(request, outcome: "success", duration: .now - started)
+            return response
+        } catch {
+            ServerMetrics.deviceRequest(request, outcome: error.kind.metricName, duration: .now - started)
+            throw error
+        }
+    }
+
+    /// `send` without the metrics.
+    private func exchange(_ request: DeviceRequest, with endpoint: String, format: ContentFormat?, timeout: Duration)
+        async throws(DeviceRequestError) -> DeviceResponse
+    {
         let (entry, session) = try await liveSession(for: endpoint)
         let registration = entry.registration
         let chosen: ContentFormat

@@ -38,6 +38,7 @@ final class RegistrationRegistry: Sendable {
     }
 
     private func publish(_ event: RegistrationEvent) {
+        ServerMetrics.registrationEvent(event, registrations: table.withLock { $0.count })
         events.yield(event)
         for listener in listeners.withLock({ $0 }) { listener.yield(event) }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LwM2M
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -260,6 +261,7 @@ public final class OperationDispatcher: Service, Sendable {
             entry.inFlight += 1
             state.endpoints[endpoint] = entry
             state.globalInFlight += 1
+            Gauge(label: "lwm2m_operations_in_flight").record(state.globalInFlight)
             return true
         }
     }
@@ -267,6 +269,7 @@ public final class OperationDispatcher: Service, Sendable {
     private func releaseSlot(for endpoint: String) {
         let next = state.withLock { state -> String? in
             state.globalInFlight -= 1
+            Gauge(label: "lwm2m_operations_in_flight").record(state.globalInFlight)
             if var entry = state.endpoints[endpoint] {
                 entry.inFlight = max(0, entry.inFlight - 1)
                 state.endpoints[endpoint] = entry
@@ -442,6 +445,8 @@ public final class OperationDispatcher: Service, Sendable {
     }
 
     private func publish(_ operation: EndpointOperation, note: String?) {
+        Counter(label: "lwm2m_operation_transitions_total", dimensions: [("status", operation.status.rawValue)])
+            .increment()
         hub?.publish(LiveEvent(name: .operation, endpoint: operation.endpoint, time: operation.updatedAt,
                                payload: .operation(operation, note: note)))
         logger.debug("operation", metadata: [

@@ -1,0 +1,73 @@
+import Metrics
+
+/// The LwM2M server's metrics, through the swift-metrics facade: a no-op until the process bootstraps a
+/// backend (the server executable exports them as Prometheus text at `/metrics`).
+///
+/// - `lwm2m_registration_events_total{event="registered|updated|deregistered|expired"}`
+/// - `lwm2m_registrations`: registrations held now
+/// - `lwm2m_device_requests_total{operation,outcome}` and `lwm2m_device_request_duration_seconds{operation}`:
+///   device-management requests the server sent, by outcome (`success`, or the `DeviceRequestError.Kind`)
+/// - `lwm2m_reports_total{kind="notification|send",outcome="accepted|rejected"}`: reports handed to the ingest
+enum ServerMetrics {
+    static func registrationEvent(_ event: RegistrationEvent, registrations: Int) {
+        let name = switch event {
+        case .registered: "registered"
+        case .updated: "updated"
+        case .deregistered: "deregistered"
+        case .expired: "expired"
+        }
+        Counter(label: "lwm2m_registration_events_total", dimensions: [("event", name)]).increment()
+        Gauge(label: "lwm2m_registrations").record(registrations)
+    }
+
+    static func deviceRequest(_ request: DeviceRequest, outcome: String, duration: Duration) {
+        let operation = request.metricName
+        Counter(label: "lwm2m_device_requests_total", dimensions: [("operation", operation), ("outcome", outcome)])
+            .increment()
+        let (seconds, attoseconds) = duration.components
+        Timer(label: "lwm2m_device_request_duration_seconds", dimensions: [("operation", operation)])
+            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    static func report(_ report: DeviceReport, accepted: Bool) {
+        let kind = switch report.kind {
+        case .notification: "notification"
+        case .send: "send"
+        }
+        Counter(label: "lwm2m_reports_total", dimensions: [("kind", kind), ("outcome", accepted ? "accepted" : "rejected")])
+            .increment()
+    }
+}
+
+extension DeviceRequest {
+    /// The operation's name in metrics.
+    var metricName: String {
+        switch self {
+        case .read: "read"
+        case .discover: "discover"
+        case .write(_, _, mode: .replace): "write"
+        case .write(_, _, mode: .update): "partial-write"
+        case .writeAttributes: "write-attributes"
+        case .execute: "execute"
+        case .create: "create"
+        case .delete: "delete"
+        case .readComposite: "composite-read"
+        case .writeComposite: "composite-write"
+        }
+    }
+}
+
+extension DeviceRequestError.Kind {
+    /// The outcome's name in metrics.
+    var metricName: String {
+        switch self {
+        case .unknownEndpoint: "unknown_endpoint"
+        case .offline: "offline"
+        case .invalidRequest: "invalid_request"
+        case .deviceError: "device_error"
+        case .timeout: "timeout"
+        case .invalidResponse: "invalid_response"
+        case .unreachable: "unreachable"
+        }
+    }
+}

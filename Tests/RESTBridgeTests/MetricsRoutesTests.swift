@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Prometheus
+import ResourceModel
+import Testing
+
+@testable import RESTBridge
+
+@Suite("Metrics route")
+struct MetricsRoutesTests {
+    func send(_ uri: String, headers: HTTPFields = authorized, registry: PrometheusCollectorRegistry?) async throws
+        -> TestResponse
+    {
+        let app = buildApplication(
+            configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken),
+            database: try AppDatabase.inMemory(), deviceManagement: FakeDeviceManagement(), metrics: registry,
+            logger: quietLogger)
+        return try await app.test(.router) { client in
+            try await client.execute(uri: uri, method: .get, headers: headers)
+        }
+    }
+
+    @Test("GET /metrics renders the registry in the Prometheus text format, behind the token")
+    func rendersTheRegistry() async throws {
+        let registry = PrometheusCollectorRegistry()
+        registry.makeCounter(name: "lwm2m_registration_events_total", labels: [("event", "registered")]).increment(by: Int64(3))
+        registry.makeGauge(name: "lwm2m_registrations").set(Double(3))
+        let response = try await send("/metrics", registry: registry)
+        #expect(response.status == .ok)
+        #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+        let text = String(buffer: response.body)
+        #expect(text.contains(#"lwm2m_registration_events_total{event="registered"} 3"#))
+        #expect(text.contains("lwm2m_registrations 3"))
+        let unauthorized = try await send("/metrics", headers: [:], registry: registry)
+        #expect(unauthorized.status == .unauthorized)
+    }
+
+    @Test("without a registry /metrics is 503")
+    func unavailable() async throws {
+        #expect(try await send("/metrics", registry: nil).status == .serviceUnavailable)
+    }
+}
