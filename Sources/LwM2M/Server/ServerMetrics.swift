@@ -29,13 +29,25 @@ enum ServerMetrics {
             .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
+    /// Reports come at the telemetry rate: their four counters are made once (after the backend is bootstrapped,
+    /// which the server does before any device can report).
+    private static let reportCounters: [String: Counter] = {
+        var counters: [String: Counter] = [:]
+        for kind in ["notification", "send"] {
+            for outcome in ["accepted", "rejected"] {
+                counters[kind + outcome] = Counter(
+                    label: "lwm2m_reports_total", dimensions: [("kind", kind), ("outcome", outcome)])
+            }
+        }
+        return counters
+    }()
+
     static func report(_ report: DeviceReport, accepted: Bool) {
         let kind = switch report.kind {
         case .notification: "notification"
         case .send: "send"
         }
-        Counter(label: "lwm2m_reports_total", dimensions: [("kind", kind), ("outcome", accepted ? "accepted" : "rejected")])
-            .increment()
+        reportCounters[kind + (accepted ? "accepted" : "rejected")]?.increment()
     }
 }
 
