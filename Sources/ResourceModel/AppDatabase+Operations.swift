@@ -86,17 +86,6 @@ extension AppDatabase {
         }
     }
 
-    /// Operations not final yet, per status: what `GET /healthz`-style summaries and tests look at.
-    public func operationCounts() async throws -> [OperationStatus: Int] {
-        try await writer.read { db in
-            var counts: [OperationStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM endpoint_operation GROUP BY status") {
-                if let status = OperationStatus(rawValue: row["status"]) { counts[status] = row["n"] }
-            }
-            return counts
-        }
-    }
-
     /// Feeds one event to the state machine of operation `id` and stores what it changed (with `result`, when
     /// the event is the device's answer), in one transaction. `nil` when there is no such operation.
     public func transitionOperation(

@@ -111,7 +111,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         let address = try ServerAddress(server)
         if address.secure, pskKey == nil { throw ValidationError("a coaps:// server needs --psk-key") }
         if !address.secure, pskKey != nil { throw ValidationError("--psk-key needs a coaps:// server") }
-        if let pskKey, ServerAddress.bytes(hex: pskKey)?.isEmpty != false {
+        if let pskKey, (try? PSKCredential.key(hex: pskKey))?.isEmpty != false {
             throw ValidationError("--psk-key must be hex, like 000102030405060708090a0b0c0d0e0f")
         }
     }
@@ -126,7 +126,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         let logger = Logger(label: "lwm2m-sim")
         FileDescriptorLimit.raise(toAtLeast: count + 64, logger: logger)
         var address = try ServerAddress(server)
-        address.pskKey = pskKey.flatMap(ServerAddress.bytes(hex:))
+        address.pskKey = pskKey.flatMap { try? PSKCredential.key(hex: $0) }
         let (model, _, directory) = ObjectModelRegistry.loadBuiltin()
         let missing = SimulatedObjects.required.filter { model.object($0) == nil }
         guard missing.isEmpty else {
@@ -187,17 +187,6 @@ struct ServerAddress: Sendable {
         return CoAPEndpoint.PSK(identity: Array(name.utf8), key: pskKey)
     }
 
-    /// The bytes of a hex string, or `nil` when it is not hex of even length.
-    static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
-    }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

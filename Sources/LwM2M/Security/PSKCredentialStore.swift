@@ -112,3 +112,31 @@ public final class PSKCredentialStore: Sendable {
         }
     }
 }
+
+/// Why hex text is not a key.
+public enum HexKeyError: Error, Sendable, Equatable {
+    /// Character `position` (1-based) is not a hex digit.
+    case notHexDigit(position: Int)
+    /// An odd number of digits.
+    case oddLength(digits: Int)
+}
+
+extension PSKCredential {
+    /// The bytes of a key written in hex (either case, two digits a byte), as the REST API and the simulator
+    /// take keys.
+    public static func key(hex text: String) throws(HexKeyError) -> [UInt8] {
+        var nibbles: [UInt8] = []
+        for (offset, scalar) in text.unicodeScalars.enumerated() {
+            let nibble: UInt8
+            switch scalar {
+            case "0"..."9": nibble = UInt8(scalar.value - 0x30)
+            case "a"..."f": nibble = UInt8(scalar.value - 0x61 + 10)
+            case "A"..."F": nibble = UInt8(scalar.value - 0x41 + 10)
+            default: throw .notHexDigit(position: offset + 1)
+            }
+            nibbles.append(nibble)
+        }
+        guard nibbles.count.isMultiple(of: 2) else { throw .oddLength(digits: nibbles.count) }
+        return stride(from: 0, to: nibbles.count, by: 2).map { nibbles[$0] << 4 | nibbles[$0 + 1] }
+    }
+}

@@ -1,3 +1,5 @@
+import LwM2M
+
 /// The body of `PUT /api/v1/security/{endpoint}`: `{"identity":"...","key":"<hex>"}`. Every error is a 400
 /// `invalid-body` problem with the member's pointer; messages never repeat the key.
 struct PSKCredentialBody: Equatable {
@@ -53,30 +55,21 @@ struct PSKCredentialBody: Equatable {
         case .string(let string)?: text = string
         case let other?: throw invalid("/key", "expected a string of \(expected), got \(other.typeDescription)")
         }
-        var nibbles: [UInt8] = []
-        for (offset, scalar) in text.unicodeScalars.enumerated() {
-            guard let nibble = hexValue(scalar) else {
-                throw invalid("/key", "character \(offset + 1) is not a hex digit; expected \(expected)")
+        let key: [UInt8]
+        do throws(HexKeyError) {
+            key = try PSKCredential.key(hex: text)
+        } catch {
+            switch error {
+            case .notHexDigit(let position):
+                throw invalid("/key", "character \(position) is not a hex digit; expected \(expected)")
+            case .oddLength(let digits):
+                throw invalid("/key", "odd number of hex digits (\(digits)); every byte takes two")
             }
-            nibbles.append(nibble)
         }
-        guard nibbles.count.isMultiple(of: 2) else {
-            throw invalid("/key", "odd number of hex digits (\(nibbles.count)); every byte takes two")
+        guard keyBytes.contains(key.count) else {
+            throw invalid("/key", "\(key.count) bytes; expected \(expected)")
         }
-        guard keyBytes.contains(nibbles.count / 2) else {
-            throw invalid("/key", "\(nibbles.count / 2) bytes; expected \(expected)")
-        }
-        return stride(from: 0, to: nibbles.count, by: 2).map { nibbles[$0] << 4 | nibbles[$0 + 1] }
-    }
-
-    /// The value of one hex digit (`0-9`, `a-f`, `A-F`).
-    private static func hexValue(_ scalar: Unicode.Scalar) -> UInt8? {
-        switch scalar {
-        case "0"..."9": UInt8(scalar.value - 0x30)
-        case "a"..."f": UInt8(scalar.value - 0x61 + 10)
-        case "A"..."F": UInt8(scalar.value - 0x41 + 10)
-        default: nil
-        }
+        return key
     }
 
     /// A 400 `invalid-body` problem at `pointer`.

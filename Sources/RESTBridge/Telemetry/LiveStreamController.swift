@@ -24,7 +24,11 @@ struct LiveStreamController {
     /// Registers the SSE route, and a 426 answer for plain requests to the WebSocket route, on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
         router.get(RouterPath(Self.streamPath), use: stream)
-        router.get(RouterPath(Self.webSocketPath)) { _, _ -> Response in throw Problem.upgradeRequired }
+        // Reached by plain GETs and by upgrades the WebSocket router declined (a bad `events` list: 400).
+        router.get(RouterPath(Self.webSocketPath)) { request, _ -> Response in
+            _ = try Self.eventNames(request.uri.queryParameters["events"].map(String.init))
+            throw Problem.upgradeRequired
+        }
         router.rejectOtherMethods(RouterPath(Self.streamPath), allowed: [.get, .head])
         router.rejectOtherMethods(RouterPath(Self.webSocketPath), allowed: [.get])
     }
@@ -32,10 +36,18 @@ struct LiveStreamController {
     /// Registers the WebSocket upgrade on the upgrade router (which carries the same bearer check).
     func addWebSocketRoute<Context: WebSocketRequestContext>(to router: Router<Context>) {
         guard let hub else { return }
-        router.ws(RouterPath(Self.webSocketPath)) { inbound, outbound, context in
+        router.ws(RouterPath(Self.webSocketPath), shouldUpgrade: { request, _ in
+            // A bad `events` list is not upgraded: the HTTP route then answers 400.
+            do {
+                _ = try Self.eventNames(request.uri.queryParameters["events"].map(String.init))
+                return .upgrade([:])
+            } catch {
+                return .dontUpgrade
+            }
+        }) { inbound, outbound, context in
             let endpoint = context.request.uri.queryParameters["endpoint"].map(String.init)
-            // A bad `events` list was refused before the upgrade (the HTTP route checks it); here it only filters.
-            let names = try? Self.eventNames(context.request.uri.queryParameters["events"].map(String.init))
+            // Checked before the upgrade.
+            let names = (try? Self.eventNames(context.request.uri.queryParameters["events"].map(String.init))) ?? nil
             let events = hub.subscribe(endpoint: endpoint, names: names)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -110,15 +110,17 @@ struct ObservationController {
             }
         }
         let management = try management()
-        // For a sleeping device, "all" means the paths observed now.
-        let targets = paths.isEmpty
-            ? await management.observations(endpoint: endpoint).flatMap(\.paths).reduce(into: [LwM2MPath]()) {
-                if !$0.contains($1) { $0.append($1) }
+        if dispatcher?.presence(of: endpoint) == .sleeping {
+            // For a sleeping device, "all" means the paths observed now.
+            let targets = paths.isEmpty
+                ? await management.observations(endpoint: endpoint).flatMap(\.paths).reduce(into: [LwM2MPath]()) {
+                    if !$0.contains($1) { $0.append($1) }
+                }
+                : paths
+            if !targets.isEmpty {
+                try await DeviceGateway.queueIfAsleep(
+                    .cancelObserve(paths: targets), endpoint: endpoint, options: options, dispatcher: dispatcher)
             }
-            : paths
-        if !targets.isEmpty {
-            try await DeviceGateway.queueIfAsleep(
-                .cancelObserve(paths: targets), endpoint: endpoint, options: options, dispatcher: dispatcher)
         }
         do {
             return try await management.cancelObservations(endpoint: endpoint, paths: paths, timeout: options.timeout)
