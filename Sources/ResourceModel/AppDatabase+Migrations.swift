@@ -9,6 +9,7 @@ extension AppDatabase {
         migrator.registerMigration("v2", migrate: createTelemetryModel)
         migrator.registerMigration("v3", migrate: createOperationQueue)
         migrator.registerMigration("v4", migrate: createEndpointSecurity)
+        migrator.registerMigration("v5", migrate: addEndpointTransport)
         return migrator
     }
 

@@ -31,6 +31,8 @@ public struct EndpointRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var supportedContentFormats: [UInt16]
     /// The client's transport address (`ip:port`).
     public var address: String
+    /// How the last Register or Update arrived (`"udp"` or `"dtls"`, `RegistrationTransport`), since v5.
+    public var transport: String
     /// When the current or last registration was created.
     public var registeredAt: Date
     /// When the client last registered or updated.
@@ -83,6 +85,8 @@ public struct EndpointRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
         public static let supportedContentFormats = Column(CodingKeys.supportedContentFormats)
         /// `address`.
         public static let address = Column(CodingKeys.address)
+        /// `transport`.
+        public static let transport = Column(CodingKeys.transport)
         /// `registeredAt`.
         public static let registeredAt = Column(CodingKeys.registeredAt)
         /// `lastSeen`.
@@ -97,9 +101,10 @@ public struct EndpointRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public init(
         id: Int64? = nil, name: String, registrationId: String?, lwm2mVersion: String, binding: String,
         queueMode: Bool, lifetime: Int, smsNumber: String? = nil, rootPath: String = "/", objectLinks: [Link],
-        supportedContentFormats: [UInt16] = [], address: String, registeredAt: Date, lastSeen: Date,
-        online: Bool, createdAt: Date
+        supportedContentFormats: [UInt16] = [], address: String, transport: String = "udp", registeredAt: Date,
+        lastSeen: Date, online: Bool, createdAt: Date
     ) {
+        self.transport = transport
         self.id = id
         self.name = name
         self.registrationId = registrationId
@@ -143,7 +148,7 @@ extension EndpointRecord {
             queueMode: registration.queueMode, lifetime: registration.lifetime, smsNumber: registration.smsNumber,
             rootPath: registration.rootPath, objectLinks: registration.objectLinks.map(Link.init(_:)),
             supportedContentFormats: registration.supportedContentFormats, address: registration.address,
-            registeredAt: registration.registeredAt, lastSeen: registration.lastUpdate, online: true,
+            transport: registration.transport.rawValue, registeredAt: registration.registeredAt, lastSeen: registration.lastUpdate, online: true,
             createdAt: createdAt)
     }
 
@@ -160,6 +165,7 @@ extension EndpointRecord {
         objectLinks = registration.objectLinks.map(Link.init(_:))
         supportedContentFormats = registration.supportedContentFormats
         address = registration.address
+        transport = registration.transport.rawValue
         registeredAt = registration.registeredAt
         lastSeen = registration.lastUpdate
         online = true
@@ -172,7 +178,8 @@ extension EndpointRecord {
             id: registrationId, endpoint: name, lwm2mVersion: version, binding: binding, queueMode: queueMode,
             lifetime: lifetime, smsNumber: smsNumber, rootPath: rootPath,
             objectLinks: objectLinks.map(ObjectLink.init(_:)), supportedContentFormats: supportedContentFormats,
-            address: address, registeredAt: registeredAt, lastUpdate: lastSeen)
+            address: address, transport: RegistrationTransport(rawValue: transport) ?? .dtls,
+            registeredAt: registeredAt, lastUpdate: lastSeen)
     }
 }
 

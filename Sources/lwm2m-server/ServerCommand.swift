@@ -148,7 +148,7 @@ struct ServerCommand: AsyncParsableCommand {
             },
             credentials: credentials)
         try await database.syncResourceTypes(from: objectModel)
-        server.restore(try await database.onlineRegistrations())
+        let restored = server.restore(try await database.onlineRegistrations())
         server.restoreObservations(try await database.loadAll())
 
         let liveRegistrations = LiveRegistrationFeed(events: server.makeEventStream(), hub: hub)
@@ -161,7 +161,7 @@ struct ServerCommand: AsyncParsableCommand {
                 retryPolicy: .init(baseDelay: retryBaseDelay, maxDelay: retryMaxDelay),
                 retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil),
             logger: logger)
-        dispatcher.restore(try await database.onlineRegistrations())
+        dispatcher.restore(restored)
         activity.connect(dispatcher)
         try server.start()
 

@@ -84,4 +84,53 @@ struct SecurityEndToEndTests {
             executable: "/usr/bin/coap-client-gnutls")
         #expect(register.code == "2.01", "\(register.output)")
     }
+
+    /// Issue 9, fault 0: after a restart the server restored a DTLS registration and reached it in plaintext from
+    /// the plain CoAP port, believing whatever answered on the device's old address. Now the device is
+    /// unreachable (its requests queue as for a sleeping device) until it talks over DTLS again.
+    @Test func aRestoredDTLSDeviceIsNeverSentPlaintext() async throws {
+        let server = ServerProcess()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        #expect(try await provision(server, "dtls-dev") == 201)
+        let devicePort = FreePort.udp()
+        let register = try await CoAPClientTool.run(
+            ["-p", "\(devicePort)", "-m", "post", "-t", "40", "-e", "</1/0>,</3/0>", "-u", "dtls-dev", "-k", Self.key,
+             "coaps://127.0.0.1:\(server.coapsPort)/rd?ep=dtls-dev&lt=300&lwm2m=1.1"],
+            executable: "/usr/bin/coap-client-gnutls")
+        #expect(register.code == "2.01", "\(register.output)")
+        let location = register.locationPath
+        try await server.eventually("registration stored") { try await server.endpoint("dtls-dev") != nil }
+        #expect(try await server.endpoint("dtls-dev")?["transport"] as? String == "dtls")
+
+        // A hard restart (the graceful one is covered elsewhere), then a forger on the device's old address.
+        await server.stop(signal: SIGKILL)
+        try await server.start()
+        let forger = try PlainUDPResponder(port: devicePort, answer: "SPOOFED")
+        let (status, body) = try await server.http("GET", "/api/v1/endpoints/dtls-dev/resources/3/0/0?format=text")
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(status == 202, "\(text)")
+        #expect(!text.contains("SPOOFED"))
+        #expect(try await server.endpoint("dtls-dev")?["presence"] as? String == "sleeping")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(forger.datagrams == 0, "the server sent plaintext to a DTLS device")
+        forger.close()
+        #expect(!server.log.contains("opened a session to a restored registration"))
+
+        // The device updates over DTLS: the queued Read now goes to it over that DTLS session (coap-client answers
+        // requests it has no resource for with 4.04, which is what the operation records).
+        let object = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+        let id = try #require(object?["id"] as? Int)
+        let update = try await CoAPClientTool.run(
+            ["-p", "\(devicePort)", "-m", "post", "-t", "40", "-u", "dtls-dev", "-k", Self.key,
+             "coaps://127.0.0.1:\(server.coapsPort)/\(location.joined(separator: "/"))"],
+            executable: "/usr/bin/coap-client-gnutls")
+        #expect(update.code == "2.04", "\(update.output)")
+        try await server.eventually(timeout: .seconds(20), "the queued read was attempted over DTLS") {
+            let (_, data) = try await server.http("GET", "/api/v1/operations/\(id)")
+            let operation = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            return (operation?["attempts"] as? Int ?? 0) >= 1
+        }
+        #expect(try await server.endpoint("dtls-dev")?["transport"] as? String == "dtls")
+    }
 }

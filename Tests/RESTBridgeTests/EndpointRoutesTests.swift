@@ -29,8 +29,9 @@ struct EndpointRoutesTests {
             #expect(Set(json.keys) == [
                 "endpoint", "registrationId", "lwm2mVersion", "binding", "queueMode", "lifetime", "registeredAt",
                 "lastSeen", "online", "objectLinks", "objectVersions", "supportedContentFormats", "address",
-                "rootPath",
+                "transport", "rootPath",
             ])
+            #expect(json["transport"] as? String == "udp")
             #expect(json["endpoint"] as? String == "alpha")
             #expect(json["registrationId"] as? String == "a1")
             #expect(json["lwm2mVersion"] as? String == "1.1")

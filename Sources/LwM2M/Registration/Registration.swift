@@ -34,6 +34,17 @@ public struct ObjectLink: Sendable, Hashable, Codable {
     }
 }
 
+/// How a client's Register or Update reached the server (LwM2M 1.1 Transport §5: CoAP over UDP, or over DTLS).
+public enum RegistrationTransport: String, Sendable, Codable, CaseIterable {
+    /// Plain CoAP over UDP (RFC 7252).
+    case udp
+    /// CoAP over DTLS (RFC 7252 §9.1): the server may reach the client only over a DTLS session, never in plaintext.
+    case dtls
+
+    /// Whether requests to the client must go over DTLS.
+    public var isSecure: Bool { self == .dtls }
+}
+
 /// An immutable registration of one LwM2M client (Leshan-style: an update produces a new value).
 public struct Registration: Sendable, Equatable, Codable {
     /// The registration id handed out in `Location-Path: rd/<id>`.
@@ -58,6 +69,8 @@ public struct Registration: Sendable, Equatable, Codable {
     public var supportedContentFormats: [UInt16]
     /// The client's transport address as seen by the server (`ip:port`).
     public var address: String
+    /// The transport of the last Register or Update: a client that used DTLS is reached only over DTLS.
+    public var transport: RegistrationTransport
     /// When the client registered.
     public var registeredAt: Date
     /// When the client last registered or updated.
@@ -67,8 +80,10 @@ public struct Registration: Sendable, Equatable, Codable {
     public init(
         id: String, endpoint: String, lwm2mVersion: LwM2MVersion, binding: String, queueMode: Bool,
         lifetime: Int, smsNumber: String? = nil, rootPath: String = "/", objectLinks: [ObjectLink],
-        supportedContentFormats: [UInt16] = [], address: String, registeredAt: Date, lastUpdate: Date
+        supportedContentFormats: [UInt16] = [], address: String, transport: RegistrationTransport = .udp,
+        registeredAt: Date, lastUpdate: Date
     ) {
+        self.transport = transport
         self.id = id
         self.endpoint = endpoint
         self.lwm2mVersion = lwm2mVersion

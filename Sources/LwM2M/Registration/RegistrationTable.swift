@@ -57,7 +57,8 @@ public struct RegistrationTable: Sendable {
 
     /// Registers a client (LwM2M 1.1 Core §6.2.1); a live registration of the same endpoint name is replaced.
     public mutating func register(
-        _ request: RegisterRequest, id: String, address: String, session: CoAPSessionID?, now: Date
+        _ request: RegisterRequest, id: String, address: String, session: CoAPSessionID?,
+        transport: RegistrationTransport = .udp, now: Date
     ) -> (event: RegistrationEvent, replaced: Entry?) {
         var replaced: Entry?
         if let oldID = idByEndpoint[request.endpoint] {
@@ -67,7 +68,8 @@ public struct RegistrationTable: Sendable {
             id: id, endpoint: request.endpoint, lwm2mVersion: request.version, binding: request.binding,
             queueMode: request.queueMode, lifetime: request.lifetime, smsNumber: request.smsNumber,
             rootPath: request.links.rootPath, objectLinks: request.links.objectLinks,
-            supportedContentFormats: request.links.contentFormats, address: address, registeredAt: now,
+            supportedContentFormats: request.links.contentFormats, address: address, transport: transport,
+            registeredAt: now,
             lastUpdate: now)
         entries[id] = Entry(registration: registration, session: session)
         idByEndpoint[request.endpoint] = id
@@ -76,7 +78,8 @@ public struct RegistrationTable: Sendable {
 
     /// Applies an Update (LwM2M 1.1 Core §6.2.2); returns the event and the session it replaced, if different.
     public mutating func update(
-        id: String, _ request: UpdateRequest, address: String, session: CoAPSessionID?, now: Date
+        id: String, _ request: UpdateRequest, address: String, session: CoAPSessionID?,
+        transport: RegistrationTransport = .udp, now: Date
     ) throws(RegistrationError) -> (event: RegistrationEvent, previousSession: CoAPSessionID?) {
         guard var entry = entries[id] else {
             throw RegistrationError(.unknownRegistration, "no registration '\(id)'")
@@ -100,6 +103,7 @@ public struct RegistrationTable: Sendable {
             if !links.contentFormats.isEmpty { registration.supportedContentFormats = links.contentFormats }
         }
         registration.address = address
+        registration.transport = transport
         registration.lastUpdate = now
         let previous = entry.session
         entry.registration = registration

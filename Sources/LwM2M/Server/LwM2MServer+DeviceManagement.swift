@@ -72,6 +72,14 @@ extension LwM2MServer: DeviceManagement {
             throw DeviceRequestError(.unknownEndpoint, "no endpoint '\(endpoint)'")
         }
         if let session = entry.session { return (entry, session) }
+        if registry.requiresDTLS(entry.registration) {
+            // The server cannot open a DTLS session to a client, and plaintext would both leak the request and
+            // let anyone on the client's old address answer it: wait until the client talks over DTLS again.
+            throw DeviceRequestError(
+                .offline,
+                "endpoint '\(endpoint)' uses DTLS and has not talked to the server since it restarted; "
+                    + "it is reachable again after its next Register or Update")
+        }
         return (entry, try await reconnect(entry.registration))
     }
 

@@ -113,8 +113,18 @@ public final class LwM2MServer: Service, Sendable {
     }
 
     /// Puts back registrations persisted before a restart, so their clients can keep updating (call before `start`).
-    public func restore(_ registrations: [Registration]) {
-        registry.restore(registrations)
+    ///
+    /// Returns them as restored: an endpoint holding a credential is marked `.dtls` whatever was stored, so that
+    /// it is never reached in plaintext (its requests wait until it talks over DTLS again).
+    @discardableResult
+    public func restore(_ registrations: [Registration]) -> [Registration] {
+        let restored = registrations.map { registration in
+            var registration = registration
+            if registry.requiresDTLS(registration) { registration.transport = .dtls }
+            return registration
+        }
+        registry.restore(restored)
+        return restored
     }
 
     /// Binds the CoAP socket and starts the I/O thread; throws when the port cannot be bound.

@@ -100,14 +100,17 @@ final class RegistrationRegistry: Sendable {
         let id = Self.newRegistrationID()
         let now = clock()
         let (event, replaced) = table.withLock {
-            $0.register(parsed, id: id, address: inbound.peerAddress, session: inbound.session, now: now)
+            $0.register(
+                parsed, id: id, address: inbound.peerAddress, session: inbound.session,
+                transport: Self.transport(of: inbound), now: now)
         }
         sessions.retain(inbound.session)
         if let old = replaced?.session, old != inbound.session { sessions.release(old) }
         publish(event)
         logger.info("registered", metadata: [
             "endpoint": "\(parsed.endpoint)", "registrationId": "\(id)", "peer": "\(inbound.peerAddress)",
-            "lifetime": "\(parsed.lifetime)", "lwm2m": "\(parsed.version.rawValue)", "binding": "\(parsed.binding)",
+            "lifetime": "\(parsed.lifetime)", "transport": "\(Self.transport(of: inbound).rawValue)",
+            "lwm2m": "\(parsed.version.rawValue)", "binding": "\(parsed.binding)",
             "replaced": "\(replaced?.registration.id ?? "-")",
         ])
         return CoAPResponse(code: .created, locationPath: ["rd", id])
@@ -126,7 +129,9 @@ final class RegistrationRegistry: Sendable {
                 query: request.queryItems, payload: request.payload, contentFormat: request.contentFormat)
             let now = clock()
             result = try table.withLock { table throws(RegistrationError) in
-                try table.update(id: id, parsed, address: inbound.peerAddress, session: inbound.session, now: now)
+                try table.update(
+                    id: id, parsed, address: inbound.peerAddress, session: inbound.session,
+                    transport: Self.transport(of: inbound), now: now)
             }
         } catch {
             return refuse("update", inbound, error)
@@ -206,6 +211,17 @@ final class RegistrationRegistry: Sendable {
             "code": "\(refusal.code)", "reason": "\(refusal.message)",
         ])
         return .error(refusal.code, refusal.message)
+    }
+
+    /// DTLS when the request came over a DTLS session (it then carries the PSK identity of its handshake).
+    static func transport(of inbound: CoAPInboundRequest) -> RegistrationTransport {
+        inbound.pskIdentity == nil ? .udp : .dtls
+    }
+
+    /// Whether `registration` may only be reached over DTLS: it last registered or updated over DTLS, or its
+    /// endpoint holds a credential (which forbids plain CoAP, see `securityRefusal`).
+    func requiresDTLS(_ registration: Registration) -> Bool {
+        registration.transport.isSecure || credentials.credential(forEndpoint: registration.endpoint) != nil
     }
 
     /// A fresh registration id: 10 random alphanumerics (about 59 bits).

@@ -33,6 +33,9 @@ public struct EndpointDTO: Codable, Sendable, Equatable, ResponseEncodable {
     public var supportedContentFormats: [Int]
     /// The client's transport address (`ip:port`).
     public var address: String
+    /// How the client last registered or updated: `udp` (plain CoAP) or `dtls`; a `dtls` client is reached only
+    /// over DTLS.
+    public var transport: String
     /// The alternate root path (`"/"` by default).
     public var rootPath: String
     /// The MSISDN, omitted when none.
@@ -59,6 +62,7 @@ public struct EndpointDTO: Codable, Sendable, Equatable, ResponseEncodable {
         objectVersions = versions
         supportedContentFormats = record.supportedContentFormats.map(Int.init)
         address = record.address
+        transport = record.transport
         rootPath = record.rootPath
         smsNumber = record.smsNumber
     }

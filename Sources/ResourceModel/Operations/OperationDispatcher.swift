@@ -65,6 +65,9 @@ public final class OperationDispatcher: Service, Sendable {
         /// For queue mode: reachable until then; `nil` asleep.
         var awakeUntil: Date?
         var inFlight = 0
+        /// Restored after a restart with a DTLS registration: unreachable (like a sleeping device) until its next
+        /// Register or Update, since the server cannot open a DTLS session and must not fall back to plaintext.
+        var awaitingContact = false
     }
 
     private struct State: ~Copyable {
@@ -109,11 +112,13 @@ public final class OperationDispatcher: Service, Sendable {
 
     // MARK: - Inputs
 
-    /// The endpoints registered when the server starts: queue-mode ones start asleep.
+    /// The endpoints registered when the server starts: queue-mode ones start asleep, and so do DTLS ones until
+    /// they talk to the server again (their requests queue).
     public func restore(_ registrations: [Registration]) {
         state.withLock { state in
             for registration in registrations {
-                state.endpoints[registration.endpoint] = EndpointState(queueMode: registration.queueMode)
+                state.endpoints[registration.endpoint] = EndpointState(
+                    queueMode: registration.queueMode, awaitingContact: registration.transport.isSecure)
             }
         }
     }
@@ -127,10 +132,12 @@ public final class OperationDispatcher: Service, Sendable {
             let wokeUp = state.withLock { state -> Bool in
                 var entry = state.endpoints[registration.endpoint] ?? EndpointState(queueMode: registration.queueMode)
                 let wasAwake = entry.awakeUntil.map { $0 > now } ?? false
+                let wasAwaitingContact = entry.awaitingContact
                 entry.queueMode = registration.queueMode
+                entry.awaitingContact = false
                 entry.awakeUntil = registration.queueMode ? now.addingTimeInterval(configuration.awakeWindow) : nil
                 state.endpoints[registration.endpoint] = entry
-                return registration.queueMode && !wasAwake
+                return (registration.queueMode && !wasAwake) || wasAwaitingContact
             }
             if wokeUp { hub?.publishPresence(endpoint: registration.endpoint, awake: true, at: now) }
             pumpContinuation.yield(registration.endpoint)
@@ -161,6 +168,7 @@ public final class OperationDispatcher: Service, Sendable {
         let now = clock()
         return state.withLock { state in
             guard let entry = state.endpoints[endpoint] else { return .offline }
+            if entry.awaitingContact { return .sleeping }
             guard entry.queueMode else { return .online }
             return (entry.awakeUntil.map { $0 > now } ?? false) ? .awake : .sleeping
         }
@@ -251,7 +259,7 @@ public final class OperationDispatcher: Service, Sendable {
     private func reserveSlot(for endpoint: String) -> Bool {
         let now = clock()
         return state.withLock { state in
-            guard !state.stopping, var entry = state.endpoints[endpoint] else { return false }
+            guard !state.stopping, var entry = state.endpoints[endpoint], !entry.awaitingContact else { return false }
             if entry.queueMode, !(entry.awakeUntil.map { $0 > now } ?? false) { return false }
             guard entry.inFlight < configuration.perEndpointLimit else { return false }
             guard state.globalInFlight < configuration.globalLimit else {
