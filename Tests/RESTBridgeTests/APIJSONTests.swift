@@ -28,3 +28,18 @@ struct APIJSONTests {
         }
     }
 }
+
+/// Issue 9 #7: instants stored before device times were range-checked render clamped, never trapping.
+@Suite("APIJSON out-of-range instants")
+struct APIJSONOutOfRangeTests {
+    @Test("Int64.max / Int64.min milliseconds, ±infinity and NaN clamp to 1582-10-15…9999")
+    func clamps() {
+        #expect(APIJSON.timestamp(Date(timeIntervalSince1970: TimeInterval(Int64.max) / 1000)) == "9999-12-31T23:59:59.999Z")
+        #expect(APIJSON.timestamp(Date(timeIntervalSince1970: TimeInterval(Int64.min) / 1000)) == "1582-10-15T00:00:00.000Z")
+        #expect(APIJSON.timestamp(Date(timeIntervalSince1970: 1e300)) == "9999-12-31T23:59:59.999Z")
+        #expect(APIJSON.timestamp(Date(timeIntervalSince1970: -1e300)) == "1582-10-15T00:00:00.000Z")
+        #expect(APIJSON.timestamp(Date(timeIntervalSince1970: .infinity)) == "9999-12-31T23:59:59.999Z")
+        #expect(APIJSON.timestamp(Date(timeIntervalSince1970: .nan)) == "1582-10-15T00:00:00.000Z")
+        #expect(APIJSON.timestamp(Date(timeIntervalSince1970: 1e15)) == "9999-12-31T23:59:59.999Z")
+    }
+}

@@ -28,4 +28,11 @@ public enum ContentFormatNegotiation {
         if preferred == .senmlCBOR || preferred == .senmlJSON { return preferred }
         return registration.supportedContentFormats.contains(ContentFormat.senmlCBOR.rawValue) ? .senmlCBOR : .senmlJSON
     }
+
+    /// The format for a Create: TLV when the new instance has no resources, because an empty SenML pack or
+    /// LwM2M JSON `e` array cannot carry the instance id (LwM2M 1.1 Core §5.4.6, §7.4.3: TLV writes it in the
+    /// Object Instance header; TLV is mandatory for every client, §7.4); otherwise the preferred format.
+    public static func create(_ instance: LwM2MObjectInstance, for registration: Registration) -> ContentFormat {
+        instance.resources.isEmpty ? .tlv : preferred(for: registration)
+    }
 }

@@ -53,6 +53,11 @@ public struct DeviceRequestEncoder: Sendable {
                     method: .post, uriPath: uri(path), contentFormat: payload.isEmpty ? nil : ContentFormat.text.rawValue,
                     payload: payload)
             case .create(let objectID, let instance):
+                if instance.resources.isEmpty, format != .tlv {
+                    // A SenML pack or LwM2M JSON document without records has nowhere to put the instance id.
+                    throw DeviceRequestError(
+                        .invalidRequest, "an empty instance can only be created with TLV, which carries its id; not \(format)")
+                }
                 let object = try LwM2MObject(id: objectID, instances: [instance])
                 let path = LwM2MPath(objectID: objectID)
                 let payload = try codecs.encode(.object(object), at: path, format: format, model: model)

@@ -30,8 +30,17 @@ extension LwM2MServer: DeviceManagement {
         let chosen: ContentFormat
         switch request {
         case .readComposite, .writeComposite:
+            // Read-Composite and Write-Composite were added in LwM2M 1.1 (Core §6.3.8, §6.3.9; Transport §6.3).
+            guard registration.lwm2mVersion >= .v1_1 else {
+                throw DeviceRequestError(
+                    .invalidRequest,
+                    "composite operations need LwM2M 1.1 or later; '\(endpoint)' registered with LwM2M "
+                        + registration.lwm2mVersion.rawValue)
+            }
             chosen = ContentFormatNegotiation.composite(for: registration, forced: format)
-        case .read, .discover, .write, .writeAttributes, .execute, .create, .delete:
+        case .create(_, let instance):
+            chosen = format ?? ContentFormatNegotiation.create(instance, for: registration)
+        case .read, .discover, .write, .writeAttributes, .execute, .delete:
             chosen = format ?? ContentFormatNegotiation.preferred(for: registration)
         }
         let coapRequest = try requestEncoder.coapRequest(for: request, format: chosen, rootPath: registration.rootPath)

@@ -80,6 +80,11 @@ extension LwM2MServer: ObservationManagement {
     ) async throws(DeviceRequestError) -> Observation {
         let (entry, session) = try await liveSession(for: endpoint)
         let registration = entry.registration
+        if composite, registration.lwm2mVersion == .v1_0 {
+            // Composite Observe was added in LwM2M 1.1 (Core §6.4.3); a 1.0 client cannot answer it.
+            throw DeviceRequestError(
+                .invalidRequest, "composite Observe needs LwM2M 1.1 or later; '\(endpoint)' registered with LwM2M 1.0")
+        }
         let chosen = composite
             ? ContentFormatNegotiation.composite(for: registration, forced: format)
             : (format ?? ContentFormatNegotiation.preferred(for: registration))

@@ -19,6 +19,7 @@ enum SenMLNodeMapper {
                     .malformed, values.isEmpty ? "SenML record has no value" : "SenML record has more than one value",
                     path: path)
             }
+            try ReportTimeRange.check(record.time, path: path)
             leaves.append(RawLeaf(path: path, time: record.time, value: values[0]))
         }
         return leaves
