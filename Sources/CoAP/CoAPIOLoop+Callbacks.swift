@@ -38,9 +38,10 @@ let coapPSKIdentityCallback: coap_dtls_id_callback_t = { identity, _, arg in
 let coapEventCallback: coap_event_handler_t = { session, event in
     guard let session, let loop = CoAPIOLoop.from(session: session) else { return 0 }
     switch event {
-    case COAP_EVENT_SERVER_SESSION_DEL, COAP_EVENT_SESSION_CLOSED, COAP_EVENT_SESSION_FAILED,
-        COAP_EVENT_DTLS_CLOSED, COAP_EVENT_DTLS_ERROR:
-        loop.sessionGone(session)
+    case COAP_EVENT_SERVER_SESSION_DEL:
+        loop.sessionGone(session, beingFreed: true)
+    case COAP_EVENT_SESSION_CLOSED, COAP_EVENT_SESSION_FAILED, COAP_EVENT_DTLS_CLOSED, COAP_EVENT_DTLS_ERROR:
+        loop.sessionGone(session, beingFreed: false)
     default:
         break
     }

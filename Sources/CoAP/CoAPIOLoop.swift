@@ -47,6 +47,10 @@ final class CoAPIOLoop: @unchecked Sendable {
     var retained: Set<UInt64> = []
     var clientSessions: Set<UInt64> = []
     var pending: [PendingKey: Pending] = [:]
+    /// Sessions libcoap reported closed while this side still held a reference: released after the callback
+    /// returns (never inside it), so that no reference is left when the context is freed (libcoap asserts
+    /// `session->ref == 0` in `coap_free_endpoint`).
+    var releaseAfterCallbacks: [OpaquePointer] = []
     private var nextDeadline: ContinuousClock.Instant?
     private var nextSessionNumber: UInt64 = 1
     private var ioThread: pthread_t?
@@ -242,6 +246,7 @@ final class CoAPIOLoop: @unchecked Sendable {
                    pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
         while state.withLock({ $0 }) == .running {
             coap_io_process(ctx, UInt32.max)  // COAP_IO_NO_WAIT
+            releaseClosedSessions()
             runCommands()
             expirePending()
             // coap_io_process already ran coap_io_prepare_epoll, which arms libcoap's timerfd inside the epoll set
@@ -281,6 +286,7 @@ final class CoAPIOLoop: @unchecked Sendable {
     private func tearDown() {
         // Commands accepted before the state changed still run, so each continuation they carry is resumed.
         runCommands()
+        releaseClosedSessions()
         failAllPending(CoAPError(.notRunning, "CoAP endpoint stopped"))
         for id in retained {
             if let session = sessions[id] { coap_session_release(session) }
@@ -312,19 +318,29 @@ final class CoAPIOLoop: @unchecked Sendable {
         return id
     }
 
-    /// Forgets a session libcoap is about to free, failing requests still waiting on it.
-    func sessionGone(_ session: OpaquePointer) {
+    /// Forgets a session libcoap closed (or, `beingFreed`, is freeing), failing requests still waiting on it.
+    func sessionGone(_ session: OpaquePointer, beingFreed: Bool) {
         guard let raw = coap_session_get_app_data(session) else { return }
         let id = UInt64(UInt(bitPattern: raw))
         guard sessions.removeValue(forKey: id) != nil else { return }
-        retained.remove(id)
-        clientSessions.remove(id)
+        let held = retained.remove(id) != nil
+        let client = clientSessions.remove(id) != nil
+        // A closed or failed session still exists while referenced (a deleted one had no reference left).
+        if (held || client) && !beingFreed { releaseAfterCallbacks.append(session) }
         let keys = pending.keys.filter { $0.session == id }
         for key in keys {
             pending.removeValue(forKey: key)?.continuation.resume(
                 throwing: CoAPError(.sessionGone, "session closed while waiting for a response"))
         }
         sessionClosedHandler?(CoAPSessionID(rawValue: id))
+    }
+
+    /// Drops the references kept on sessions libcoap has closed (I/O thread, outside libcoap callbacks).
+    func releaseClosedSessions() {
+        guard !releaseAfterCallbacks.isEmpty else { return }
+        let closed = releaseAfterCallbacks
+        releaseAfterCallbacks.removeAll()
+        for session in closed { coap_session_release(session) }
     }
 
     func retain(_ id: UInt64) {

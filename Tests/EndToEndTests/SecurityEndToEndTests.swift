@@ -133,4 +133,28 @@ struct SecurityEndToEndTests {
         }
         #expect(try await server.endpoint("dtls-dev")?["transport"] as? String == "dtls")
     }
+
+    /// Issue 9, fault 10: a graceful stop after a DTLS client closed its session aborted in libcoap
+    /// (`coap_free_endpoint: Assertion 'session->ref == 0'`, exit 134): the reference held for the registration
+    /// was never released.
+    @Test func aGracefulStopAfterDTLSSessionsClosedExitsCleanly() async throws {
+        let server = ServerProcess()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        for name in ["closer-1", "closer-2"] {
+            #expect(try await provision(server, name) == 201)
+            let register = try await CoAPClientTool.run(
+                ["-m", "post", "-t", "40", "-e", "</3/0>", "-u", name, "-k", Self.key,
+                 "coaps://127.0.0.1:\(server.coapsPort)/rd?ep=\(name)&lt=300&lwm2m=1.1"],
+                executable: "/usr/bin/coap-client-gnutls")
+            #expect(register.code == "2.01", "\(register.output)")
+        }
+        try await server.eventually("both registrations stored") {
+            let first = try await server.endpoint("closer-1")
+            let second = try await server.endpoint("closer-2")
+            return first != nil && second != nil
+        }
+        #expect(await server.stop(signal: SIGTERM) == 0, "\(server.log.suffix(2000))")
+        #expect(!server.log.contains("Assertion"))
+    }
 }
