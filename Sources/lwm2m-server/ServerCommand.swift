@@ -22,6 +22,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "UDP port for CoAP over DTLS with pre-shared keys (0 disables DTLS).")
     var coapsPort: UInt16 = 5684
 
+    @Option(help: "The largest Register or Update payload accepted, in bytes (larger: 4.13).")
+    var maxRegisterPayload: Int = 65_536
+
+    @Option(help: "The most object links one Register or Update may announce (more: 4.13).")
+    var maxRegisterLinks: Int = 2_048
+
     @Option(help: "TCP port for the REST API.")
     var httpPort: Int = 8080
 
@@ -78,6 +84,8 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--retry-base-delay must be positive and at most --retry-max-delay")
         }
         guard operationRetentionDays >= 0 else { throw ValidationError("--operation-retention-days must not be negative") }
+        guard maxRegisterPayload >= 64 else { throw ValidationError("--max-register-payload must be at least 64") }
+        guard maxRegisterLinks >= 1 else { throw ValidationError("--max-register-links must be at least 1") }
     }
 
     func run() async throws {
@@ -132,7 +140,8 @@ struct ServerCommand: AsyncParsableCommand {
         let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
         let server = LwM2MServer(
             configuration: .init(
-                host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel, coapsPort: coapsPort == 0 ? nil : coapsPort),
+                host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel, coapsPort: coapsPort == 0 ? nil : coapsPort,
+                maxRegisterPayload: maxRegisterPayload, maxRegisterLinks: maxRegisterLinks),
             logger: logger,
             objectModel: objectModel,
             knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil },

@@ -15,6 +15,9 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
         /// The client's security does not allow it: a PSK identity registering under another endpoint's name,
         /// or an endpoint with credentials talking over plain CoAP (4.03).
         case forbidden
+        /// The payload or its number of links exceeds the server's limits: 4.13 Request Entity Too Large
+        /// (RFC 7252 §5.9.2.9).
+        case tooLarge
     }
 
     /// The kind of refusal.
@@ -36,6 +39,7 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
         case .unknownRegistration: .notFound
         case .unsupportedContentFormat: .unsupportedContentFormat
         case .forbidden: .forbidden
+        case .tooLarge: .requestEntityTooLarge
         }
     }
 

@@ -32,13 +32,20 @@ public final class LwM2MServer: Service, Sendable {
         /// (a device busy right after registering, a lost datagram); one retry per element. Device errors are not
         /// retried, and retries stop when the registration is replaced or ends.
         public var observationSetupRetries: [Duration]
+        /// The largest Register or Update payload accepted, in bytes (larger: 4.13 Request Entity Too Large).
+        public var maxRegisterPayload: Int
+        /// The most object links one Register or Update may announce (more: 4.13).
+        public var maxRegisterLinks: Int
 
         /// Creates a configuration.
         public init(
             host: String = "0.0.0.0", coapPort: UInt16 = 5683, sweepInterval: Duration = .seconds(1),
             libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(93),
-            observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil
+            observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil,
+            maxRegisterPayload: Int = 65_536, maxRegisterLinks: Int = 2_048
         ) {
+            self.maxRegisterPayload = maxRegisterPayload
+            self.maxRegisterLinks = maxRegisterLinks
             self.coapsPort = coapsPort
             self.observationSetupTimeout = observationSetupTimeout
             self.observationSetupRetries = observationSetupRetries
@@ -98,7 +105,8 @@ public final class LwM2MServer: Service, Sendable {
         let sessions = SessionHolder()
         let registry = RegistrationRegistry(
             logger: logger, clock: clock, events: continuation, sessions: sessions, receiver: receiver,
-            credentials: credentials)
+            credentials: credentials,
+            limits: .init(maxPayload: configuration.maxRegisterPayload, maxLinks: configuration.maxRegisterLinks))
         self.registry = registry
         lifecycleEvents = registry.makeEventStream()
         endpoint = CoAPEndpoint(

@@ -16,12 +16,23 @@ final class RegistrationRegistry: Sendable {
     private let receiver: ReportReceiver
     private let listeners = Mutex<[AsyncStream<RegistrationEvent>.Continuation]>([])
     private let credentials: PSKCredentialStore
+    private let limits: Limits
+
+    /// How much one Register or Update may announce: an unauthenticated client must not make the server hold
+    /// megabytes of links (each link is kept in memory, stored and listed over REST).
+    struct Limits: Sendable {
+        /// The largest payload, in bytes.
+        var maxPayload = 65_536
+        /// The most object links.
+        var maxLinks = 2_048
+    }
 
     init(
         logger: Logger, clock: @escaping @Sendable () -> Date,
         events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder, receiver: ReportReceiver,
-        credentials: PSKCredentialStore = PSKCredentialStore()
+        credentials: PSKCredentialStore = PSKCredentialStore(), limits: Limits = Limits()
     ) {
+        self.limits = limits
         self.credentials = credentials
         self.logger = logger
         self.clock = clock
@@ -89,10 +100,17 @@ final class RegistrationRegistry: Sendable {
         let request = inbound.request
         let parsed: RegisterRequest
         do {
+            try checkSize(of: request.payload)
             parsed = try RegisterRequest.parse(
                 query: request.queryItems, payload: request.payload, contentFormat: request.contentFormat)
+            try checkLinks(parsed.links.objectLinks.count)
         } catch {
             return refuse("register", inbound, error)
+        }
+        if parsed.links.objectLinks.isEmpty {
+            logger.warning("registered without object links: the server knows nothing it can manage", metadata: [
+                "endpoint": "\(parsed.endpoint)", "peer": "\(inbound.peerAddress)",
+            ])
         }
         if let refusal = securityRefusal(inbound, endpoint: parsed.endpoint) {
             return refuse("register", inbound, refusal)
@@ -125,8 +143,10 @@ final class RegistrationRegistry: Sendable {
         }
         let result: (event: RegistrationEvent, previousSession: CoAPSessionID?)
         do {
+            try checkSize(of: request.payload)
             let parsed = try UpdateRequest.parse(
                 query: request.queryItems, payload: request.payload, contentFormat: request.contentFormat)
+            if let links = parsed.links { try checkLinks(links.objectLinks.count) }
             let now = clock()
             result = try table.withLock { table throws(RegistrationError) in
                 try table.update(
@@ -211,6 +231,19 @@ final class RegistrationRegistry: Sendable {
             "code": "\(refusal.code)", "reason": "\(refusal.message)",
         ])
         return .error(refusal.code, refusal.message)
+    }
+
+    private func checkSize(of payload: [UInt8]) throws(RegistrationError) {
+        guard payload.count <= limits.maxPayload else {
+            throw RegistrationError(
+                .tooLarge, "payload of \(payload.count) bytes exceeds the limit of \(limits.maxPayload)")
+        }
+    }
+
+    private func checkLinks(_ count: Int) throws(RegistrationError) {
+        guard count <= limits.maxLinks else {
+            throw RegistrationError(.tooLarge, "\(count) object links exceed the limit of \(limits.maxLinks)")
+        }
     }
 
     /// DTLS when the request came over a DTLS session (it then carries the PSK identity of its handshake).
