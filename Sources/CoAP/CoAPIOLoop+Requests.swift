@@ -10,6 +10,10 @@ extension CoAPIOLoop {
             continuation.resume(throwing: CoAPError(.sessionGone, "unknown or closed session \(key.session)"))
             return
         }
+        if request.observe == 1, cancelKnownObservation(key: key, session: session, deadline: deadline, label: label,
+                                                        continuation: continuation) {
+            return
+        }
         guard let pdu = PDUWriter.makeRequest(request, token: key.token, session: session) else {
             continuation.resume(throwing: CoAPError(.sendFailed, "cannot build \(label)"))
             return
@@ -22,6 +26,24 @@ extension CoAPIOLoop {
         if coap_send(session, pdu) == COAP_INVALID_MID {
             _ = completePending(key, with: .failure(CoAPError(.sendFailed, "libcoap could not send \(label)")))
         }
+    }
+
+    /// Cancels an observation libcoap tracks (made by this process) with `coap_cancel_observe`, which sends the
+    /// GET/FETCH with Observe=1 and the observation's own token (RFC 7641 §3.6). libcoap 4.3.1 gives a cancel
+    /// built by hand and passed to `coap_send` a token of its own instead, so the device cannot match it.
+    /// Returns false when libcoap does not know the token (an observation restored after a restart).
+    private func cancelKnownObservation(
+        key: PendingKey, session: OpaquePointer, deadline: ContinuousClock.Instant, label: String,
+        continuation: CheckedContinuation<CoAPResponse, any Error>
+    ) -> Bool {
+        addPending(key, Pending(continuation: continuation, deadline: deadline, description: label))
+        var token = key.token
+        let sent = token.withUnsafeMutableBufferPointer { bytes -> Int32 in
+            var binary = coap_binary_t(length: bytes.count, s: bytes.baseAddress)
+            return coap_cancel_observe(session, &binary, COAP_MESSAGE_CON)
+        }
+        if sent == 0 { pending.removeValue(forKey: key) }
+        return sent != 0
     }
 
     /// Opens a UDP client session to `host:port` and returns its id; the endpoint holds it until released.
