@@ -41,13 +41,18 @@ public final class CoAPEndpoint: Sendable {
         /// The key for a PSK identity a DTLS client presents, or `nil` to refuse the handshake. Runs on the I/O
         /// thread during handshakes: answer from memory.
         public var pskKey: (@Sendable ([UInt8]) -> [UInt8]?)?
+        /// The receive buffer asked for on each listening socket, in bytes (`SO_RCVBUFFORCE`, else `SO_RCVBUF`,
+        /// which the kernel caps at `net.core.rmem_max`); `nil` keeps the kernel's default. Bursts of datagrams
+        /// beyond the buffer are dropped by the kernel, silently for the sender.
+        public var receiveBufferBytes: Int?
 
         /// Creates a configuration.
         public init(
             bindHost: String? = nil, bindPort: UInt16 = 5683, libcoapLogLevel: Logger.Level = .warning,
             maxIdleSessions: UInt32 = 0, idleSessionTimeout: UInt32 = 0, dtlsBindPort: UInt16? = nil,
-            pskKey: (@Sendable ([UInt8]) -> [UInt8]?)? = nil
+            pskKey: (@Sendable ([UInt8]) -> [UInt8]?)? = nil, receiveBufferBytes: Int? = nil
         ) {
+            self.receiveBufferBytes = receiveBufferBytes
             self.bindHost = bindHost
             self.bindPort = bindPort
             self.libcoapLogLevel = libcoapLogLevel
@@ -73,6 +78,9 @@ public final class CoAPEndpoint: Sendable {
     }
 
     private let loop: CoAPIOLoop
+
+    /// The I/O loop, for tests that hold its thread busy.
+    var loopForTesting: CoAPIOLoop { loop }
 
     /// Creates an endpoint; nothing is bound until `start()`.
     public init(
@@ -101,6 +109,9 @@ public final class CoAPEndpoint: Sendable {
 
     /// The DTLS port actually bound (resolves port 0), or `nil` without DTLS.
     public var boundDTLSPort: UInt16? { loop.boundDTLSPort }
+
+    /// The kernel's counters for the listening sockets (receive buffer, queued bytes, drops), from `/proc/net/udp`.
+    public func socketStatistics() -> [CoAPSocketStatistics] { loop.socketStatistics() }
 
     /// Opens a client session to `host:port` from a fresh local port (each session has its own socket); with
     /// `psk`, a DTLS session (the handshake runs before the first request goes out; a failed handshake fails

@@ -40,6 +40,8 @@ final class CoAPIOLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let boundPortBox = Mutex<UInt16?>(nil)
     private let boundDTLSPortBox = Mutex<UInt16?>(nil)
+    /// The listening sockets libcoap opened: name (`coap`, `coaps`), descriptor and port.
+    private let listeningSockets = Mutex<[(name: String, fd: Int32, port: UInt16)]>([])
 
     // Confined to the I/O thread.
     var context: OpaquePointer?
@@ -86,6 +88,44 @@ final class CoAPIOLoop: @unchecked Sendable {
 
     /// The DTLS port, once started, when DTLS is configured.
     var boundDTLSPort: UInt16? { boundDTLSPortBox.withLock { $0 } }
+
+    /// The kernel's counters for each listening socket.
+    func socketStatistics() -> [CoAPSocketStatistics] {
+        listeningSockets.withLock { $0 }.map { socket in
+            let counters = ListeningSocket.kernelCounters(socket.fd)
+            return CoAPSocketStatistics(
+                socket: socket.name, port: socket.port, receiveBufferBytes: ListeningSocket.receiveBuffer(socket.fd),
+                queuedBytes: counters?.queued ?? 0, drops: counters?.drops ?? 0)
+        }
+    }
+
+    /// Refuses a port another socket holds: libcoap binds with `SO_REUSEADDR`, so a second server on the same UDP
+    /// port would start and the kernel would split the datagrams between both.
+    private func probe(_ address: coap_address_t, host: String, port: UInt16, proto: String) throws(CoAPError) {
+        guard port != 0, let error = ListeningSocket.probe(address) else { return }
+        throw CoAPError(
+            .bindFailed, "UDP port \(port) (\(proto)) on \(host) is already in use: \(String(cString: strerror(error)))")
+    }
+
+    /// Finds the socket libcoap bound to `port`, sizes its receive buffer and remembers it for draining and counters.
+    private func adopt(port: UInt16, family: Int32, name: String) {
+        let known = Set(listeningSockets.withLock { $0 }.map(\.fd))
+        guard let fd = ListeningSocket.find(port: port, family: family, excluding: known) else {
+            logger.warning("cannot find the listening socket; no receive-buffer sizing or drop counters", metadata: [
+                "socket": "\(name)", "port": "\(port)",
+            ])
+            return
+        }
+        if let wanted = configuration.receiveBufferBytes {
+            let effective = ListeningSocket.setReceiveBuffer(fd, bytes: wanted)
+            // The kernel reports twice the usable size (bookkeeping); less than asked means it was capped.
+            let level: Logger.Level = effective < wanted ? .warning : .info
+            logger.log(level: level, "UDP receive buffer", metadata: [
+                "socket": "\(name)", "requested": "\(wanted)", "effective": "\(effective)",
+            ])
+        }
+        listeningSockets.withLock { $0.append((name, fd, port)) }
+    }
 
     /// The key for `identity` as libcoap wants it (I/O thread, during a DTLS handshake), or nil to refuse.
     func pskKey(for identity: [UInt8]) -> UnsafePointer<coap_bin_const_t>? {
@@ -202,6 +242,13 @@ final class CoAPIOLoop: @unchecked Sendable {
 
         if let host = configuration.bindHost {
             var address = try SocketAddress.resolve(host: host, port: configuration.bindPort, passive: true)
+            do {
+                try probe(address, host: host, port: configuration.bindPort, proto: "CoAP")
+            } catch {
+                coap_free_context(ctx)
+                context = nil
+                throw error
+            }
             guard let endpoint = coap_new_endpoint(ctx, &address, COAP_PROTO_UDP) else {
                 coap_free_context(ctx)
                 context = nil
@@ -209,6 +256,7 @@ final class CoAPIOLoop: @unchecked Sendable {
             }
             let port = SocketAddress.port(of: endpoint) ?? configuration.bindPort
             boundPortBox.withLock { $0 = port }
+            adopt(port: port, family: Int32(address.addr.sa.sa_family), name: "coap")
             logger.info("CoAP endpoint listening", metadata: ["address": "\(host):\(port)", "proto": "udp"])
             if let dtlsPort = configuration.dtlsBindPort {
                 try setUpDTLS(ctx, host: host, port: dtlsPort)
@@ -231,11 +279,17 @@ final class CoAPIOLoop: @unchecked Sendable {
         setup.id_call_back_arg = Unmanaged.passUnretained(self).toOpaque()
         guard coap_context_set_psk2(ctx, &setup) != 0 else { throw fail("coap_context_set_psk2 failed") }
         var address = try SocketAddress.resolve(host: host, port: port, passive: true)
+        do {
+            try probe(address, host: host, port: port, proto: "DTLS")
+        } catch {
+            throw fail(error.message)
+        }
         guard let endpoint = coap_new_endpoint(ctx, &address, COAP_PROTO_DTLS) else {
             throw fail("cannot bind DTLS \(host):\(port)")
         }
         let bound = SocketAddress.port(of: endpoint) ?? port
         boundDTLSPortBox.withLock { $0 = bound }
+        adopt(port: bound, family: Int32(address.addr.sa.sa_family), name: "coaps")
         logger.info("CoAP endpoint listening", metadata: ["address": "\(host):\(bound)", "proto": "dtls"])
     }
 
@@ -246,6 +300,7 @@ final class CoAPIOLoop: @unchecked Sendable {
                    pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
         while state.withLock({ $0 }) == .running {
             coap_io_process(ctx, UInt32.max)  // COAP_IO_NO_WAIT
+            drainWaitingDatagrams(ctx)
             releaseClosedSessions()
             runCommands()
             expirePending()
@@ -272,6 +327,17 @@ final class CoAPIOLoop: @unchecked Sendable {
             }
         }
         tearDown()
+    }
+
+    /// libcoap 4.3.1 reads one datagram per ready socket per `coap_io_process`: read on while more wait, so a
+    /// burst is taken from the kernel before its buffer overflows (bounded, so commands and timers still run).
+    private func drainWaitingDatagrams(_ ctx: OpaquePointer) {
+        let fds = listeningSockets.withLock { $0 }.map(\.fd)
+        guard !fds.isEmpty else { return }
+        for _ in 0..<256 {
+            guard fds.contains(where: ListeningSocket.hasDatagram) else { return }
+            coap_io_process(ctx, UInt32.max)  // COAP_IO_NO_WAIT
+        }
     }
 
     private func runCommands() {

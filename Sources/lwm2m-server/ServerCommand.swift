@@ -28,6 +28,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "The most object links one Register or Update may announce (more: 4.13).")
     var maxRegisterLinks: Int = 2_048
 
+    @Option(help: "Receive buffer asked for on the CoAP and DTLS sockets, in bytes (0: the kernel's default).")
+    var udpReceiveBuffer: Int = 4 << 20
+
     @Option(help: "TCP port for the REST API.")
     var httpPort: Int = 8080
 
@@ -85,6 +88,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         guard operationRetentionDays >= 0 else { throw ValidationError("--operation-retention-days must not be negative") }
         guard maxRegisterPayload >= 64 else { throw ValidationError("--max-register-payload must be at least 64") }
+        guard udpReceiveBuffer >= 0 else { throw ValidationError("--udp-receive-buffer must not be negative") }
         guard maxRegisterLinks >= 1 else { throw ValidationError("--max-register-links must be at least 1") }
     }
 
@@ -141,7 +145,8 @@ struct ServerCommand: AsyncParsableCommand {
         let server = LwM2MServer(
             configuration: .init(
                 host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel, coapsPort: coapsPort == 0 ? nil : coapsPort,
-                maxRegisterPayload: maxRegisterPayload, maxRegisterLinks: maxRegisterLinks),
+                maxRegisterPayload: maxRegisterPayload, maxRegisterLinks: maxRegisterLinks,
+                udpReceiveBuffer: udpReceiveBuffer > 0 ? udpReceiveBuffer : nil),
             logger: logger,
             objectModel: objectModel,
             knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil },
@@ -172,7 +177,16 @@ struct ServerCommand: AsyncParsableCommand {
             logger: logger)
         dispatcher.restore(restored)
         activity.connect(dispatcher)
-        try server.start()
+        if let error = PortProbe.tcpInUse(host: host, port: httpPort) {
+            throw ValidationError("--http-port \(httpPort): TCP port \(httpPort) on \(host) is already in use (\(error))")
+        }
+        do {
+            try server.start()
+        } catch {
+            let text = "\(error)"
+            let flag = text.contains("(DTLS)") ? "--coaps-port \(coapsPort)" : "--coap-port \(coapPort)"
+            throw ValidationError("\(flag): \(text)")
+        }
 
         let recorder = RegistrationRecorder(database: database, events: server.events, logger: logger)
         let app = buildApplication(

@@ -1,6 +1,7 @@
 import CoAP
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -36,14 +37,17 @@ public final class LwM2MServer: Service, Sendable {
         public var maxRegisterPayload: Int
         /// The most object links one Register or Update may announce (more: 4.13).
         public var maxRegisterLinks: Int
+        /// The receive buffer asked for on the CoAP and DTLS sockets, in bytes (`nil`: the kernel's default).
+        public var udpReceiveBuffer: Int?
 
         /// Creates a configuration.
         public init(
             host: String = "0.0.0.0", coapPort: UInt16 = 5683, sweepInterval: Duration = .seconds(1),
             libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(93),
             observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil,
-            maxRegisterPayload: Int = 65_536, maxRegisterLinks: Int = 2_048
+            maxRegisterPayload: Int = 65_536, maxRegisterLinks: Int = 2_048, udpReceiveBuffer: Int? = 4 << 20
         ) {
+            self.udpReceiveBuffer = udpReceiveBuffer
             self.maxRegisterPayload = maxRegisterPayload
             self.maxRegisterLinks = maxRegisterLinks
             self.coapsPort = coapsPort
@@ -113,7 +117,7 @@ public final class LwM2MServer: Service, Sendable {
             configuration: .init(
                 bindHost: configuration.host, bindPort: configuration.coapPort,
                 libcoapLogLevel: configuration.libcoapLogLevel, dtlsBindPort: configuration.coapsPort,
-                pskKey: { credentials.key(forIdentity: $0) }),
+                pskKey: { credentials.key(forIdentity: $0) }, receiveBufferBytes: configuration.udpReceiveBuffer),
             logger: logger,
             requestHandler: { registry.handle($0) },
             unsolicitedResponseHandler: { receiver.handleUnsolicited($0) })
@@ -169,11 +173,36 @@ public final class LwM2MServer: Service, Sendable {
                     }
                 }
                 group.addTask { await self.superviseObservations() }
+                group.addTask { await self.watchSocketDrops() }
                 await group.waitForAll()
             }
         }
         endpoint.stop()
         registry.finish()
+    }
+
+    /// Publishes the kernel's drop counters of the listening sockets every few seconds
+    /// (`lwm2m_udp_receive_drops_total{socket}`, `lwm2m_udp_receive_buffer_bytes{socket}`) and warns when they rise:
+    /// a datagram the kernel dropped never reaches libcoap, so nothing else would show it.
+    func watchSocketDrops() async {
+        var last: [String: UInt64] = [:]
+        while !Task.isCancelled {
+            for socket in endpoint.socketStatistics() {
+                let previous = last[socket.socket]
+                last[socket.socket] = socket.drops
+                let delta = previous.map { socket.drops &- $0 } ?? socket.drops
+                Gauge(label: "lwm2m_udp_receive_buffer_bytes", dimensions: [("socket", socket.socket)])
+                    .record(socket.receiveBufferBytes)
+                guard delta > 0 else { continue }
+                Counter(label: "lwm2m_udp_receive_drops_total", dimensions: [("socket", socket.socket)])
+                    .increment(by: Int64(clamping: delta))
+                logger.warning("the kernel dropped datagrams: receive buffer full", metadata: [
+                    "socket": "\(socket.socket)", "port": "\(socket.port)", "dropped": "\(delta)",
+                    "receiveBuffer": "\(socket.receiveBufferBytes)", "hint": "raise --udp-receive-buffer",
+                ])
+            }
+            try? await Task.sleep(for: .seconds(5))
+        }
     }
 
     /// Removes expired registrations now (the service does this every `sweepInterval`).
