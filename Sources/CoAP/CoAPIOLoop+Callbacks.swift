@@ -60,8 +60,11 @@ extension CoAPIOLoop {
             return
         }
         var inbound = CoAPRequest(method: method)
+        var block1: UInt32?
         PDUReader.readOptions(request) { number, value in
             switch number {
+            case CoAPOptionNumber.block1:
+                block1 = UInt32(truncatingIfNeeded: PDUReader.uint(value))
             case CoAPOptionNumber.uriPath:
                 inbound.uriPath.append(String(decoding: value, as: UTF8.self))
             case CoAPOptionNumber.uriQuery:
@@ -77,6 +80,38 @@ extension CoAPIOLoop {
             }
         }
         inbound.payload = PDUReader.payload(request)
+        var finalBlock1: UInt32?
+        if let block1 {
+            let number = block1 >> 4, more = block1 & 0x8 != 0, size = 16 << Int(block1 & 0x7)
+            // libcoap reassembled the body itself when it is larger than one block (the first block had Size1).
+            if inbound.payload.count <= size, more || number > 0 {
+                let key = "\(id) \(method.rawValue) \(inbound.uriPath.joined(separator: "/"))?\(inbound.uriQuery.joined(separator: "&"))"
+                switch block1Transfers.add(
+                    key: key, number: number, more: more, size: size, payload: inbound.payload, now: .now)
+                {
+                case .continue:
+                    coap_pdu_set_code(response, coap_pdu_code_t(rawValue: UInt32(CoAPCode.continue.rawValue)))
+                    PDUWriter.addUInt(response, CoAPOptionNumber.block1, UInt64(block1))
+                    return
+                case .incomplete(let reason):
+                    logger.notice("block-wise request refused", metadata: ["session": "\(id)", "reason": "\(reason)"])
+                    PDUWriter.fill(
+                        response: response, with: .error(.requestEntityIncomplete, reason), resource: resource,
+                        session: session, request: request, query: query)
+                    return
+                case .tooLarge:
+                    logger.warning("block-wise request refused: body too large", metadata: [
+                        "session": "\(id)", "limit": "\(block1Transfers.maxBody)",
+                    ])
+                    coap_pdu_set_code(response, coap_pdu_code_t(rawValue: UInt32(CoAPCode.requestEntityTooLarge.rawValue)))
+                    PDUWriter.addUInt(response, CoAPOptionNumber.size1, UInt64(block1Transfers.maxBody))
+                    return
+                case .complete(let body):
+                    inbound.payload = body
+                    finalBlock1 = block1
+                }
+            }
+        }
         inbound.confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON
         let peer = SocketAddress.describe(coap_session_get_addr_remote(session))
         let token = PDUReader.token(request)
@@ -98,7 +133,8 @@ extension CoAPIOLoop {
             return
         }
         PDUWriter.fill(
-            response: response, with: answer, resource: resource, session: session, request: request, query: query)
+            response: response, with: answer, resource: resource, session: session, request: request, query: query,
+            block1: finalBlock1)
     }
 
     func handleResponse(session: OpaquePointer, received: OpaquePointer) -> coap_response_t {
@@ -172,6 +208,8 @@ enum CoAPOptionNumber {
     static let maxAge: UInt16 = 14
     static let uriQuery: UInt16 = 15
     static let accept: UInt16 = 17
+    static let block1: UInt16 = 27
+    static let size1: UInt16 = 60
 }
 
 extension Array where Element == UInt8 {

@@ -53,6 +53,8 @@ final class CoAPIOLoop: @unchecked Sendable {
     /// returns (never inside it), so that no reference is left when the context is freed (libcoap asserts
     /// `session->ref == 0` in `coap_free_endpoint`).
     var releaseAfterCallbacks: [OpaquePointer] = []
+    /// Block-wise request bodies libcoap hands over block by block (a first block without Size1).
+    var block1Transfers = Block1Reassembler()
     private var nextDeadline: ContinuousClock.Instant?
     private var nextSessionNumber: UInt64 = 1
     private var ioThread: pthread_t?

@@ -49,7 +49,7 @@ enum PDUWriter {
     /// Fills a response PDU that libcoap pre-populated with the request's token and type.
     static func fill(
         response pdu: OpaquePointer, with answer: CoAPResponse, resource: OpaquePointer, session: OpaquePointer,
-        request: OpaquePointer, query: UnsafePointer<coap_string_t>?
+        request: OpaquePointer, query: UnsafePointer<coap_string_t>?, block1: UInt32? = nil
     ) {
         coap_pdu_set_code(pdu, coap_pdu_code_t(rawValue: UInt32(answer.code.rawValue)))
         if let observe = answer.observe { addUInt(pdu, CoAPOptionNumber.observe, UInt64(observe)) }
@@ -63,6 +63,8 @@ enum PDUWriter {
         }
         if let format = answer.contentFormat { addUInt(pdu, CoAPOptionNumber.contentFormat, UInt64(format)) }
         if let maxAge = answer.maxAge { addUInt(pdu, CoAPOptionNumber.maxAge, UInt64(maxAge)) }
+        // The answer to the last block of a block-wise request echoes its Block1 option (RFC 7959 §2.3).
+        if let block1 { addUInt(pdu, CoAPOptionNumber.block1, UInt64(block1)) }
         if !answer.payload.isEmpty {
             answer.payload.withUnsafeBufferPointer { _ = coap_add_data(pdu, $0.count, $0.baseAddress) }
         }
