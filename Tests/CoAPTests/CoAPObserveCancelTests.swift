@@ -35,14 +35,14 @@ struct CoAPObserveCancelTests {
             CoAPRequest(method: method, uriPath: path, contentFormat: composite ? 110 : nil, observe: observe,
                         payload: payload)
         }
-        async let observed = server.send(request(observe: 0), on: session, timeout: .seconds(5), token: token)
+        async let observed = server.send(request(observe: 0), on: session, timeout: .seconds(30), token: token)
         let register = try device.receive()
         #expect(register.token == token)
         #expect(register.options.contains { $0.0 == 6 && $0.1.isEmpty })  // Observe: 0
         device.answer(mid: register.mid, token: register.token, observe: 7)
         #expect(try await observed.observe == 7)
 
-        async let cancelled = server.send(request(observe: 1), on: session, timeout: .seconds(5), token: token)
+        async let cancelled = server.send(request(observe: 1), on: session, timeout: .seconds(30), token: token)
         let cancel = try device.receive()
         #expect(cancel.code == (composite ? 0x05 : 0x01))
         #expect(cancel.options.contains { $0.0 == 6 && $0.1 == [1] })  // Observe: 1

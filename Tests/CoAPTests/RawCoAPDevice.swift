@@ -9,7 +9,7 @@ final class RawCoAPDevice: @unchecked Sendable {
 
     init(serverPort: UInt16) throws {
         fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         server.sin_family = sa_family_t(AF_INET)
         server.sin_port = serverPort.bigEndian
