@@ -1,4 +1,5 @@
 import CLibCoAP
+import Synchronization
 import Foundation
 
 /// Converts between host/port strings and libcoap's `coap_address_t` (I/O thread or pure helpers).
@@ -48,9 +49,15 @@ enum SocketAddress {
     }
 
     /// The port of a libcoap endpoint, read from libcoap's description of it (`127.0.0.1:5683 UDP`).
+    /// `coap_endpoint_str` writes into one static buffer: endpoints of several contexts in one process (tests,
+    /// a server beside a client) must not call it at the same time, or one reads the other's port.
+    private static let endpointStringLock = Mutex(())
+
     static func port(of endpoint: OpaquePointer) -> UInt16? {
-        guard let text = coap_endpoint_str(endpoint) else { return nil }
-        let description = String(cString: text)
+        let description: String? = endpointStringLock.withLock { _ in
+            coap_endpoint_str(endpoint).map { String(cString: $0) }
+        }
+        guard let description else { return nil }
         guard let hostEnd = description.lastIndex(of: ":") else { return nil }
         let digits = description[description.index(after: hostEnd)...].prefix { $0.isNumber }
         return UInt16(digits)
