@@ -35,7 +35,7 @@ struct CoAPBlock1Tests {
                 device.postBlock(path: "rd", mid: UInt16(100 + number), token: [0x0A, UInt8(number)], number: number,
                                  more: more, szx: 0, payload: block,
                                  size1: withSize1 && number == 0 ? Self.body.count : nil)
-                let answer = try device.receive()
+                let answer = try await device.next()
                 let echoed = answer.options.first { $0.0 == 27 }?.1
                 if more {
                     #expect(answer.code == 0x5F, "block \(number): 2.31 Continue")  // 2.31
@@ -53,10 +53,10 @@ struct CoAPBlock1Tests {
     @Test func aBlockOutOfOrderIsIncomplete() async throws {
         try await withServer { device, bodies in
             device.postBlock(path: "rd", mid: 1, token: [1], number: 0, more: true, szx: 0, payload: Array(Self.body[0..<16]))
-            let first = try device.receive()
+            let first = try await device.next()
             #expect(first.code == 0x5F)
             device.postBlock(path: "rd", mid: 2, token: [2], number: 2, more: false, szx: 0, payload: Array(Self.body[32...]))
-            let refused = try device.receive()
+            let refused = try await device.next()
             #expect(refused.code == 0x88)  // 4.08 Request Entity Incomplete
             #expect(bodies().isEmpty)
         }

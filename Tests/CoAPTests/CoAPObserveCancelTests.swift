@@ -24,7 +24,7 @@ struct CoAPObserveCancelTests {
         defer { server.stop() }
         let device = try RawCoAPDevice(serverPort: try #require(server.boundPort))
         device.send([0x40, 0x02, 0x12, 0x34, 0xB2] + Array("rd".utf8))  // CON POST /rd, no token
-        #expect(try device.receive().code == 0x41)  // 2.01
+        #expect(try await device.next().code == 0x41)  // 2.01
         let session = try #require(deviceSession.withLock { $0 })
 
         let token = CoAPEndpoint.newToken()
@@ -36,14 +36,14 @@ struct CoAPObserveCancelTests {
                         payload: payload)
         }
         async let observed = server.send(request(observe: 0), on: session, timeout: .seconds(30), token: token)
-        let register = try device.receive()
+        let register = try await device.next()
         #expect(register.token == token)
         #expect(register.options.contains { $0.0 == 6 && $0.1.isEmpty })  // Observe: 0
         device.answer(mid: register.mid, token: register.token, observe: 7)
         #expect(try await observed.observe == 7)
 
         async let cancelled = server.send(request(observe: 1), on: session, timeout: .seconds(30), token: token)
-        let cancel = try device.receive()
+        let cancel = try await device.next()
         #expect(cancel.code == (composite ? 0x05 : 0x01))
         #expect(cancel.options.contains { $0.0 == 6 && $0.1 == [1] })  // Observe: 1
         #expect(cancel.token == token, "the cancel must carry the observation's token \(token.hexString), not \(cancel.token.hexString)")

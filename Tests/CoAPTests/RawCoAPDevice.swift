@@ -74,3 +74,14 @@ extension RawCoAPDevice {
         send(datagram + [0xFF] + payload)
     }
 }
+
+extension RawCoAPDevice {
+    /// `receive()` on a thread of its own: a blocking `recv` on the test's task would hold one of the few
+    /// cooperative threads (two on a 2-core machine) that the server side and other tests need meanwhile.
+    func next() async throws -> (type: UInt8, code: UInt8, mid: [UInt8], token: [UInt8], options: [(Int, [UInt8])]) {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try self.receive() }) }
+            thread.start()
+        }
+    }
+}
