@@ -115,17 +115,10 @@ extension CoAPIOLoop {
         inbound.confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON
         let peer = SocketAddress.describe(coap_session_get_addr_remote(session))
         let token = PDUReader.token(request)
-        var identity: [UInt8]?
-        if coap_session_get_proto(session) == COAP_PROTO_DTLS {
-            // A DTLS session exists only after a handshake that `pskKey` accepted, so it has an identity.
-            identity = coap_session_get_psk_identity(session).map { bin in
-                bin.pointee.length == 0 ? [] : Array(UnsafeBufferPointer(start: bin.pointee.s, count: bin.pointee.length))
-            } ?? []
-        }
         guard let answer = requestHandler(
             CoAPInboundRequest(
                 request: inbound, session: CoAPSessionID(rawValue: id), peerAddress: peer, token: token,
-                pskIdentity: identity))
+                pskIdentity: Self.pskIdentity(of: session)))
         else {
             // An empty (0.00) non-confirmable response is dropped by libcoap (net.c, no_response(): RESPONSE_DROP);
             // as an ACK it would go out as an empty ACK.
@@ -164,7 +157,7 @@ extension CoAPIOLoop {
         // after a timeout, or a token nobody knows. RFC 7641 §3.6: reject what is not wanted with a Reset.
         let unsolicited = CoAPUnsolicitedResponse(
             session: CoAPSessionID(rawValue: id), peerAddress: SocketAddress.describe(coap_session_get_addr_remote(session)),
-            token: key.token, response: answer)
+            token: key.token, response: answer, pskIdentity: Self.pskIdentity(of: session))
         if let handler = unsolicitedResponseHandler, handler(unsolicited) {
             return COAP_RESPONSE_OK
         }
@@ -172,6 +165,15 @@ extension CoAPIOLoop {
             "session": "\(id)", "code": "\(code)", "token": "\(key.token.hexString)",
         ])
         return COAP_RESPONSE_FAIL
+    }
+
+    /// The PSK identity of a DTLS session's handshake, `nil` for plain CoAP. A DTLS session exists only after a
+    /// handshake that `pskKey` accepted, so it always has one (possibly empty).
+    static func pskIdentity(of session: OpaquePointer) -> [UInt8]? {
+        guard coap_session_get_proto(session) == COAP_PROTO_DTLS else { return nil }
+        return coap_session_get_psk_identity(session).map { bin in
+            bin.pointee.length == 0 ? [] : Array(UnsafeBufferPointer(start: bin.pointee.s, count: bin.pointee.length))
+        } ?? []
     }
 
     func handleNack(session: OpaquePointer, sent: OpaquePointer?, reason: coap_nack_reason_t) {

@@ -29,6 +29,8 @@ final class ReportReceiver: Sendable {
         var undecodable = 0
         var rejectedByConsumer = 0
         var unknownTokens = 0
+        /// Notifications carrying an observation's token from someone other than its client (refused).
+        var foreignSenders = 0
     }
 
     init(model: ObjectModelRegistry, logger: Logger, clock: @escaping @Sendable () -> Date, sink: Sink?) {
@@ -41,11 +43,25 @@ final class ReportReceiver: Sendable {
 
     var statistics: Counters { counters.withLock { $0 } }
 
-    /// A response that matched no pending request: a notification if its token is an observation's.
-    func handleUnsolicited(_ notification: CoAPUnsolicitedResponse) -> Bool {
+    /// Why a notification may not count for an observation (`nil`: it may); the registry decides who sent it.
+    typealias SenderCheck = @Sendable (Observation, CoAPUnsolicitedResponse) -> String?
+
+    /// A response that matched no pending request: a notification if its token is an observation's and
+    /// `senderCheck` accepts its sender. Anything else is answered with a Reset (RFC 7641 §3.6) and not stored.
+    func handleUnsolicited(_ notification: CoAPUnsolicitedResponse, senderCheck: SenderCheck? = nil) -> Bool {
         guard let observation = observations.withLock({ $0.observation(token: notification.token) }) else {
             counters.withLock { $0.unknownTokens += 1 }
             return false  // Reset: RFC 7641 §3.6
+        }
+        if let refusal = senderCheck?(observation, notification) {
+            counters.withLock { $0.foreignSenders += 1 }
+            ServerMetrics.notificationRefused(reason: "sender")
+            logger.warning("notification refused: not from the observed client", metadata: [
+                "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)",
+                "peer": "\(notification.peerAddress)", "transport": "\(notification.isSecure ? "dtls" : "udp")",
+                "reason": "\(refusal)",
+            ])
+            return false  // Reset; the observation stays for its real client
         }
         let response = notification.response
         guard response.code.isSuccess else {

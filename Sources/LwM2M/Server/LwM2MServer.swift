@@ -120,7 +120,9 @@ public final class LwM2MServer: Service, Sendable {
                 pskKey: { credentials.key(forIdentity: $0) }, receiveBufferBytes: configuration.udpReceiveBuffer),
             logger: logger,
             requestHandler: { registry.handle($0) },
-            unsolicitedResponseHandler: { receiver.handleUnsolicited($0) })
+            unsolicitedResponseHandler: { notification in
+                receiver.handleUnsolicited(notification) { registry.notificationRefusal(for: $0, from: $1) }
+            })
         sessions.set(endpoint)
     }
 

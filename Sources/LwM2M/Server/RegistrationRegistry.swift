@@ -223,6 +223,39 @@ final class RegistrationRegistry: Sendable {
         return nil
     }
 
+    /// Why `notification` may not count as a notification of `observation`, or `nil` when it may. The token is
+    /// not proof (plain CoAP carries it in the clear): the notification must come from the client registered as
+    /// the observation's endpoint. On the session of its last Register or Update it does; on another session (one
+    /// the server opened to it, or any after a restart) it must come over DTLS with a PSK identity of that
+    /// endpoint when the endpoint may only be reached over DTLS, and otherwise as plain CoAP from the registered
+    /// address.
+    func notificationRefusal(for observation: Observation, from notification: CoAPUnsolicitedResponse) -> String? {
+        guard let entry = table.withLock({ $0.entry(endpoint: observation.endpoint) }) else {
+            return "endpoint '\(observation.endpoint)' is not registered"
+        }
+        if let session = entry.session, session == notification.session { return nil }
+        let registration = entry.registration
+        if requiresDTLS(registration) {
+            guard let identity = notification.pskIdentity else {
+                return "endpoint '\(registration.endpoint)' is reached only over DTLS; this came as plain CoAP"
+            }
+            let name = String(decoding: identity, as: UTF8.self)
+            guard let credential = credentials.credential(forIdentity: name), credential.endpoint == registration.endpoint
+            else {
+                return "PSK identity '\(name)' does not belong to endpoint '\(registration.endpoint)'"
+            }
+            return nil
+        }
+        if notification.isSecure {
+            return "endpoint '\(registration.endpoint)' registered over plain CoAP; this came over DTLS"
+        }
+        guard notification.peerAddress == registration.address else {
+            return "endpoint '\(registration.endpoint)' is registered at \(registration.address), "
+                + "not \(notification.peerAddress)"
+        }
+        return nil
+    }
+
     private func refuse(_ operation: String, _ inbound: CoAPInboundRequest, _ error: any Error) -> CoAPResponse {
         let refusal = (error as? RegistrationError) ?? RegistrationError(.badRequest, "\(error)")
         logger.warning("refused \(operation)", metadata: [

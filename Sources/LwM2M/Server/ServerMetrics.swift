@@ -42,6 +42,11 @@ enum ServerMetrics {
         return counters
     }()
 
+    /// A notification answered with a Reset although its token named an observation (`reason`: `sender`).
+    static func notificationRefused(reason: String) {
+        Counter(label: "lwm2m_notifications_refused_total", dimensions: [("reason", reason)]).increment()
+    }
+
     static func report(_ report: DeviceReport, accepted: Bool) {
         let kind = switch report.kind {
         case .notification: "notification"
