@@ -31,6 +31,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Receive buffer asked for on the CoAP and DTLS sockets, in bytes (0: the kernel's default).")
     var udpReceiveBuffer: Int = 4 << 20
 
+    @Option(help: """
+        An observation with a pmax that brings no notification for this many pmax periods is marked stale and \
+        re-established at the device's next Register or Update (0: never by silence).
+        """)
+    var staleAfterPmax: Double = 3
+
     @Option(help: "TCP port for the REST API.")
     var httpPort: Int = 8080
 
@@ -90,6 +96,9 @@ struct ServerCommand: AsyncParsableCommand {
         guard maxRegisterPayload >= 64 else { throw ValidationError("--max-register-payload must be at least 64") }
         guard udpReceiveBuffer >= 0 else { throw ValidationError("--udp-receive-buffer must not be negative") }
         guard maxRegisterLinks >= 1 else { throw ValidationError("--max-register-links must be at least 1") }
+        guard staleAfterPmax >= 0, staleAfterPmax.isFinite else {
+            throw ValidationError("--stale-after-pmax must be a number of pmax periods, 0 or more")
+        }
     }
 
     func run() async throws {
@@ -146,7 +155,7 @@ struct ServerCommand: AsyncParsableCommand {
             configuration: .init(
                 host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel, coapsPort: coapsPort == 0 ? nil : coapsPort,
                 maxRegisterPayload: maxRegisterPayload, maxRegisterLinks: maxRegisterLinks,
-                udpReceiveBuffer: udpReceiveBuffer > 0 ? udpReceiveBuffer : nil),
+                udpReceiveBuffer: udpReceiveBuffer > 0 ? udpReceiveBuffer : nil, staleAfterPmax: staleAfterPmax),
             logger: logger,
             objectModel: objectModel,
             knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil },

@@ -53,4 +53,11 @@ public protocol ObservationManagement: Sendable {
         async throws(DeviceRequestError) -> [Observation]
     /// The active observations of `endpoint`.
     func observations(endpoint: String) async -> [Observation]
+    /// The health of the observations of `endpoint`, by observation id (missing ids count as active).
+    func observationHealth(endpoint: String) async -> [String: ObservationHealth]
+}
+
+extension ObservationManagement {
+    /// Every observation counts as active unless an implementation tracks health.
+    public func observationHealth(endpoint: String) async -> [String: ObservationHealth] { [:] }
 }

@@ -72,6 +72,12 @@ final class ReportReceiver: Sendable {
             observations.withLock { _ = $0.remove(ids: [observation.id]) }
             return true
         }
+        let receivedAt = clock()
+        if observations.withLock({ $0.noteNotification(token: notification.token, at: receivedAt) }) {
+            logger.info("a stale observation notifies again", metadata: [
+                "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)",
+            ])
+        }
         let format = response.contentFormat.map { ContentFormat(rawValue: $0).canonical } ?? observation.format
         let values: [ReportedValue]
         do {
@@ -86,7 +92,7 @@ final class ReportReceiver: Sendable {
         }
         counters.withLock { $0.notifications += 1 }
         deliver(DeviceReport(
-            endpoint: observation.endpoint, kind: .notification(observationID: observation.id), receivedAt: clock(),
+            endpoint: observation.endpoint, kind: .notification(observationID: observation.id), receivedAt: receivedAt,
             values: values))
         return true
     }

@@ -51,6 +51,11 @@ extension LwM2MServer: DeviceManagement {
             logger.notice("device request failed", metadata: [
                 "endpoint": "\(endpoint)", "request": "\(coapRequest.method) \(coapRequest.path)", "error": "\(error)",
             ])
+            if let kind = (error as? CoAPError)?.kind, kind == .timeout || kind == .tooManyRetries {
+                // A client that does not hear requests has probably lost its observations too (it may have
+                // marked the server unreachable): re-make them when it next registers or updates.
+                markObservationsStale(endpoint: endpoint, reason: "a request to the client went unanswered")
+            }
             throw Self.transportError(error, endpoint: endpoint, timeout: timeout)
         }
         logger.debug("device request answered", metadata: [

@@ -5,8 +5,10 @@ import Logging
 extension LwM2MServer: ObservationManagement {
     /// Puts back observations persisted before a restart, so their notifications are accepted (call before `start`).
     public func restoreObservations(_ observations: [Observation]) {
+        let now = clock()
         receiver.observations.withLock { table in
-            for observation in observations { table.add(observation) }
+            // Silence is counted from the restart, not from before it.
+            for observation in observations { table.add(observation, heardAt: now) }
         }
         if !observations.isEmpty {
             logger.info("restored observations", metadata: ["count": "\(observations.count)"])
@@ -64,6 +66,43 @@ extension LwM2MServer: ObservationManagement {
     /// The active observations of `endpoint`.
     public func observations(endpoint: String) async -> [Observation] {
         receiver.observations.withLock { $0.observations(endpoint: endpoint) }
+    }
+
+    /// The health of the observations of `endpoint`, by observation id.
+    public func observationHealth(endpoint: String) async -> [String: ObservationHealth] {
+        receiver.observations.withLock { table in
+            var health: [String: ObservationHealth] = [:]
+            for observation in table.observations(endpoint: endpoint) {
+                health[observation.id] = table.health(token: observation.token)
+            }
+            return health
+        }
+    }
+
+    /// Marks stale the observations that brought no notification for `staleAfterPmax` × `pmax` (the service does
+    /// this every `sweepInterval`).
+    public func sweepSilentObservations() {
+        let marked = receiver.observations.withLock {
+            $0.markSilent(now: clock(), factor: configuration.staleAfterPmax)
+        }
+        for observation in marked {
+            ServerMetrics.observationStale(reason: "silent")
+            logger.notice("observation stale: no notification for several pmax", metadata: [
+                "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)",
+                "paths": "\(observation.paths.map(\.description).joined(separator: ","))",
+                "pmax": "\(observation.attributes?.pmax ?? 0)",
+            ])
+        }
+    }
+
+    /// Marks every observation of `endpoint` stale (the client stopped answering).
+    func markObservationsStale(endpoint: String, reason: String) {
+        let marked = receiver.observations.withLock { $0.markStale(endpoint: endpoint, at: clock(), reason: reason) }
+        guard !marked.isEmpty else { return }
+        ServerMetrics.observationStale(reason: "unanswered", count: marked.count)
+        logger.notice("observations stale: the client stopped answering", metadata: [
+            "endpoint": "\(endpoint)", "observations": "\(marked.map(\.id).joined(separator: ","))",
+        ])
     }
 
     /// Counters of received notifications and Sends, for logs and tests.
@@ -158,7 +197,8 @@ extension LwM2MServer: ObservationManagement {
     /// starts with no observations, LwM2M 1.1 Core §6.2.1) and applies observation profiles; forgets the
     /// observations of clients that de-register or expire.
     func superviseObservations() async {
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: the group lives as long as the server, and its finished children must not pile up.
+        await withDiscardingTaskGroup { group in
             for await event in lifecycleEvents {
                 switch event {
                 case .registered(let registration, _):
@@ -166,8 +206,10 @@ extension LwM2MServer: ObservationManagement {
                 case .deregistered(let registration), .expired(let registration):
                     let stale = receiver.observations.withLock { $0.observations(endpoint: registration.endpoint) }
                     group.addTask { await self.forget(stale) }
-                case .updated:
-                    break
+                case .updated(let registration):
+                    let stale = receiver.observations.withLock { $0.beginRenewal(endpoint: registration.endpoint) }
+                    guard !stale.isEmpty else { break }
+                    group.addTask { await self.renew(stale, for: registration) }
                 }
             }
         }
@@ -188,6 +230,31 @@ extension LwM2MServer: ObservationManagement {
         }
         for request in requests {
             await establish(request, for: registration)
+        }
+    }
+
+    /// Re-makes stale observations after an Update (the client is talking again): each is observed anew with
+    /// its paths and attributes, then the stale one is forgotten (a notification with its token, should the client
+    /// still send one, is answered with a Reset and ends it there, RFC 7641 §3.6). One that cannot be re-made
+    /// stays stale for the next Update.
+    private func renew(_ stale: [Observation], for registration: Registration) async {
+        for old in stale {
+            do {
+                let made = try await observe(
+                    endpoint: registration.endpoint, paths: old.paths, composite: old.composite,
+                    attributes: old.attributes, format: nil, timeout: configuration.observationSetupTimeout)
+                await forget([old])
+                ServerMetrics.observationRenewed()
+                logger.info("stale observation re-established", metadata: [
+                    "endpoint": "\(registration.endpoint)", "stale": "\(old.id)",
+                    "observation": "\(made.map(\.id).joined(separator: ","))",
+                ])
+            } catch {
+                receiver.observations.withLock { $0.endRenewal(old) }
+                logger.warning("cannot re-establish a stale observation", metadata: [
+                    "endpoint": "\(registration.endpoint)", "observation": "\(old.id)", "error": "\(error)",
+                ])
+            }
         }
     }
 

@@ -39,14 +39,19 @@ public final class LwM2MServer: Service, Sendable {
         public var maxRegisterLinks: Int
         /// The receive buffer asked for on the CoAP and DTLS sockets, in bytes (`nil`: the kernel's default).
         public var udpReceiveBuffer: Int?
+        /// An observation with a `pmax` that brings no notification for this many `pmax` periods is marked stale
+        /// and re-established at the client's next Register or Update (0: never by silence).
+        public var staleAfterPmax: Double
 
         /// Creates a configuration.
         public init(
             host: String = "0.0.0.0", coapPort: UInt16 = 5683, sweepInterval: Duration = .seconds(1),
             libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(93),
             observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil,
-            maxRegisterPayload: Int = 65_536, maxRegisterLinks: Int = 2_048, udpReceiveBuffer: Int? = 4 << 20
+            maxRegisterPayload: Int = 65_536, maxRegisterLinks: Int = 2_048, udpReceiveBuffer: Int? = 4 << 20,
+            staleAfterPmax: Double = 3
         ) {
+            self.staleAfterPmax = staleAfterPmax
             self.udpReceiveBuffer = udpReceiveBuffer
             self.maxRegisterPayload = maxRegisterPayload
             self.maxRegisterLinks = maxRegisterLinks
@@ -172,6 +177,7 @@ public final class LwM2MServer: Service, Sendable {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: self.configuration.sweepInterval)
                         self.registry.sweep()
+                        self.sweepSilentObservations()
                     }
                 }
                 group.addTask { await self.superviseObservations() }

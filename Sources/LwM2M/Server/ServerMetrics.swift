@@ -47,6 +47,16 @@ enum ServerMetrics {
         Counter(label: "lwm2m_notifications_refused_total", dimensions: [("reason", reason)]).increment()
     }
 
+    /// Observations marked stale (`reason`: `silent` or `unanswered`).
+    static func observationStale(reason: String, count: Int = 1) {
+        Counter(label: "lwm2m_observations_stale_total", dimensions: [("reason", reason)]).increment(by: Int64(count))
+    }
+
+    /// A stale observation made again.
+    static func observationRenewed() {
+        Counter(label: "lwm2m_observations_renewed_total").increment()
+    }
+
     static func report(_ report: DeviceReport, accepted: Bool) {
         let kind = switch report.kind {
         case .notification: "notification"

@@ -6,7 +6,8 @@ import ResourceModel
 /// Observations of one endpoint (LwM2M 1.1 Core §6.4.1–§6.4.3):
 /// `GET`, `POST`, `DELETE /api/v1/endpoints/{endpoint}/observations`, carried out by `ObservationManagement`.
 struct ObservationController {
-    /// One observation: `{"id","endpoint","registrationId","paths","composite","format","token","attributes","createdAt"}`.
+    /// One observation: `{"id","endpoint","registrationId","paths","composite","format","token","attributes","createdAt",
+    /// "status","lastNotificationAt","staleSince","staleReason"}`.
     struct ObservationResponse: ResponseEncodable, Equatable {
         /// The observation id.
         var id: String
@@ -26,9 +27,22 @@ struct ObservationController {
         var attributes: AttributesDTO?
         /// When it was established.
         var createdAt: Date
+        /// `active`, or `stale` (silent for several `pmax`, or the client stopped answering): it is re-established
+        /// at the client's next Register or Update.
+        var status: ObservationHealth.Status
+        /// When the last notification arrived (absent: none since it was made or the server restarted).
+        var lastNotificationAt: Date?
+        /// When it was marked stale.
+        var staleSince: Date?
+        /// Why it was marked stale.
+        var staleReason: String?
 
-        /// The JSON form of `observation`.
-        init(_ observation: Observation) {
+        /// The JSON form of `observation` with its health (active when unknown).
+        init(_ observation: Observation, health: ObservationHealth? = nil) {
+            status = health?.status ?? .active
+            lastNotificationAt = health?.lastNotificationAt
+            staleSince = health?.staleSince
+            staleReason = health?.staleReason
             id = observation.id
             endpoint = observation.endpoint
             registrationId = observation.registrationID
@@ -60,7 +74,9 @@ struct ObservationController {
     /// The active observations of the endpoint.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [ObservationResponse] {
         let endpoint = try context.endpointName()
-        return try await management().observations(endpoint: endpoint).map(ObservationResponse.init)
+        let management = try management()
+        let health = await management.observationHealth(endpoint: endpoint)
+        return await management.observations(endpoint: endpoint).map { ObservationResponse($0, health: health[$0.id]) }
     }
 
     /// `POST` with `{"paths":[..],"composite":false,"attributes":{"pmin":1}}` (`?format=`, `?timeout=` as the
@@ -84,7 +100,7 @@ struct ObservationController {
         } catch {
             throw Problem(error, endpoint: endpoint)
         }
-        var response = try made.map(ObservationResponse.init).response(from: request, context: context)
+        var response = try made.map { ObservationResponse($0) }.response(from: request, context: context)
         response.status = .created
         return response
     }
@@ -124,7 +140,7 @@ struct ObservationController {
         }
         do {
             return try await management.cancelObservations(endpoint: endpoint, paths: paths, timeout: options.timeout)
-                .map(ObservationResponse.init)
+                .map { ObservationResponse($0) }
         } catch {
             throw Problem(error, endpoint: endpoint)
         }
