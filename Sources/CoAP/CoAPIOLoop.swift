@@ -300,9 +300,11 @@ final class CoAPIOLoop: @unchecked Sendable {
         let coapFD = coap_context_get_coap_fd(ctx)
         var fds = [pollfd(fd: coapFD, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        // Every listening socket was adopted in `setUp`, before the loop: read them once, not on every pass.
+        let listeningFDs = listeningSockets.withLock { $0.map(\.fd) }
         while state.withLock({ $0 }) == .running {
             coap_io_process(ctx, UInt32.max)  // COAP_IO_NO_WAIT
-            drainWaitingDatagrams(ctx)
+            drainWaitingDatagrams(ctx, listeningFDs)
             releaseClosedSessions()
             runCommands()
             expirePending()
@@ -333,8 +335,7 @@ final class CoAPIOLoop: @unchecked Sendable {
 
     /// libcoap 4.3.1 reads one datagram per ready socket per `coap_io_process`: read on while more wait, so a
     /// burst is taken from the kernel before its buffer overflows (bounded, so commands and timers still run).
-    private func drainWaitingDatagrams(_ ctx: OpaquePointer) {
-        let fds = listeningSockets.withLock { $0 }.map(\.fd)
+    private func drainWaitingDatagrams(_ ctx: OpaquePointer, _ fds: [Int32]) {
         guard !fds.isEmpty else { return }
         for _ in 0..<256 {
             guard fds.contains(where: ListeningSocket.hasDatagram) else { return }

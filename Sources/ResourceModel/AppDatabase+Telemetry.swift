@@ -32,7 +32,10 @@ extension AppDatabase {
                     id: row["id"], timestamp: EpochMilliseconds.date(row["timestamp"]),
                     value: Self.columns(row).value(as: series.dataType))
             }
-            let next = rows.count > limit ? points.last.map { TelemetryCursor(timestamp: EpochMilliseconds.from($0.timestamp), id: $0.id) } : nil
+            // From the stored integer, not the `Date` (a `Double`): beyond 2^53 ms (rows stored before device times
+            // were range-checked) the round trip moves the cursor, and a page would repeat or skip rows.
+            let next = rows.count > limit
+                ? rows.prefix(limit).last.map { TelemetryCursor(timestamp: $0["timestamp"], id: $0["id"]) } : nil
             return TelemetryPage(dataType: series.dataType, points: Array(points), nextCursor: next)
         }
     }
@@ -155,7 +158,7 @@ extension AppDatabase {
         let instance = path.resourceInstanceID == nil ? "resourceInstanceId IS NULL" : "resourceInstanceId = ?"
         return """
             endpointId = ? AND resourceTypeId = ? AND objectInstanceId = ? AND \(instance) \
-            AND timestamp >= ? AND timestamp < ?
+            AND timestamp >= ? AND timestamp <= ?
             """
     }
 
@@ -163,9 +166,10 @@ extension AppDatabase {
     static func seriesArguments(_ query: TelemetryQuery, endpointID: Int64, typeID: Int64) -> StatementArguments {
         var arguments: StatementArguments = [endpointID, typeID, Int(query.path.instanceID ?? 0)]
         if let instance = query.path.resourceInstanceID { arguments += [Int(instance)] }
-        arguments += [
-            query.from.map(EpochMilliseconds.from) ?? Int64.min, query.to.map(EpochMilliseconds.from) ?? Int64.max,
-        ]
+        // `to` is exclusive: the last included millisecond is the one before it. Without `to`, every row counts,
+        // up to `Int64.max` itself (a time stored before device times were range-checked).
+        let last = query.to.map { EpochMilliseconds.from($0) }.map { $0 == .min ? .min : $0 - 1 } ?? Int64.max
+        arguments += [query.from.map(EpochMilliseconds.from) ?? Int64.min, last]
         return arguments
     }
 

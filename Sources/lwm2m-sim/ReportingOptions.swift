@@ -12,6 +12,9 @@ struct ReportingOptions: Sendable {
     /// `--report-log`: where every reported value is written.
     var reportLog: ReportLog?
 
+    /// `--stats-file`: where the running counters are written every second (JSON, replaced atomically).
+    var statsFile: String?
+
     /// `--tick-ms`: how often the ticker looks for due notifications and Sends.
     var tick: Duration = .milliseconds(250)
     /// Without `--confirmable-notifications`, every n-th notification is confirmable (RFC 7641 §4.5: now and then

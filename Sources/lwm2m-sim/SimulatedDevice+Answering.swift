@@ -35,7 +35,11 @@ extension SimulatedDevice {
             let observation = tree.observations.observation(session: inbound.session, token: inbound.token)
             return (outcome, observation?.lastReportedValues ?? [], operation)
         }
-        stats.withLock { $0.requests += 1 }
+        let observeAnswer = outcome.response.observe != nil
+        stats.withLock {
+            $0.requests += 1
+            if observeAnswer { $0.observeAnswers += 1 }
+        }
         if let operation {
             answering.requestLog?.handled(
                 endpoint: name, request: request, operation: operation, code: outcome.response.code, at: now)

@@ -97,6 +97,7 @@ final class Simulation: Service, Sendable {
             "notifications": "\(final.notifications)", "sends": "\(final.sends)",
             "sendFailures": "\(final.sendFailures)", "requests": "\(final.requests)", "dropped": "\(final.dropped)",
         ])
+        if let path = reporting.statsFile { writeStats(final, to: path) }
     }
 
     /// The one ticker of all devices (LwM2M 1.1 Core §6.4): every `reporting.tick` it walks the devices,
@@ -137,6 +138,22 @@ final class Simulation: Service, Sendable {
                 announced = true
                 logger.notice("all endpoints registered", metadata: ["count": "\(names.count)"])
             }
+            if let path = reporting.statsFile { writeStats(current, to: path) }
+        }
+    }
+
+    /// Replaces `path` with the counters (written beside it, then renamed, so a reader never sees half a file).
+    private func writeStats(_ counts: SimulationStats.Counts, to path: String) {
+        let fields: [String: Any] = [
+            "time": Date().timeIntervalSince1970, "registered": counts.registered,
+            "notifications": counts.notifications, "notificationFailures": counts.notificationFailures,
+            "sends": counts.sends, "sendFailures": counts.sendFailures, "observeAnswers": counts.observeAnswers,
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data), rename(temporary, path) == 0 else {
+            logger.warning("cannot write the stats file", metadata: ["path": "\(path)", "errno": "\(errno)"])
+            return
         }
     }
 }
@@ -175,6 +192,8 @@ final class SimulationStats: Sendable {
         var requests = 0
         /// Server requests dropped by asleep queue-mode devices.
         var dropped = 0
+        /// Observe requests answered with a first value (the server stores it like a notification).
+        var observeAnswers = 0
     }
 
     private let counts = Mutex(Counts())

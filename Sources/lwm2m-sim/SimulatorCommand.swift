@@ -63,6 +63,13 @@ struct SimulatorCommand: AsyncParsableCommand {
         """)
     var send: Double = 0
 
+    @Option(help: """
+        Every second, replace this file with the running counters as JSON ({"time","registered","notifications",\
+        "notificationFailures","sends","sendFailures","observeAnswers"}), and once more at the end: what a \
+        benchmark offered.
+        """)
+    var statsFile: String?
+
     @Option(help: "Append one JSON line per reported value (notification or Send) to this file.")
     var reportLog: String?
 
@@ -143,7 +150,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         let reporting = ReportingOptions(
             notifyInterval: notifyInterval > 0 ? notifyInterval : nil, confirmableNotifications: confirmableNotifications,
             sendInterval: send > 0 ? send : nil, reportLog: try reportLog.map { try ReportLog(path: $0) },
-            tick: .milliseconds(max(1, tickMs)))
+            statsFile: statsFile, tick: .milliseconds(max(1, tickMs)))
         let answering = AnsweringOptions(
             queueMode: queueMode, awakeWindow: awakeWindow,
             responseDelay: responseDelayMs > 0 ? .milliseconds(responseDelayMs) : nil,

@@ -86,6 +86,25 @@ struct ObservationLayerTests {
         #expect(receiver.statistics.unknownTokens == 1)
     }
 
+    @Test(arguments: ["1e16", "1e300", "-1e300", "1e15"])
+    func aNotificationWithATimeOutOfRangeIsDroppedAndCountedNotStored(time: String) throws {
+        let reports = Reports()
+        let receiver = receiver(reports)
+        let path = try LwM2MPath("/3303/0/5700")
+        receiver.observations.withLock {
+            $0.add(Observation(id: "obs1", endpoint: "dev", registrationID: "r", paths: [path], composite: false,
+                               token: [7], format: .senmlJSON, attributes: nil, createdAt: Date()))
+        }
+        let payload = Array(#"[{"n":"/3303/0/5700","v":21.5,"t":"#.utf8) + Array(time.utf8) + Array("}]".utf8)
+        let kept = receiver.handleUnsolicited(CoAPUnsolicitedResponse(
+            session: CoAPSessionID(rawValue: 1), peerAddress: "x", token: [7],
+            response: CoAPResponse(code: .content, contentFormat: 110, payload: payload, observe: 4)))
+        #expect(kept, "acknowledged: the observation stays for the next, valid notification")
+        #expect(reports.all.isEmpty)
+        #expect(receiver.statistics.undecodable == 1)
+        #expect(receiver.observations.withLock { $0.count } == 1)
+    }
+
     /// Regression: the sink once lived in a `Mutex` and every read through `withLock`'s `inout` wrapped it in two
     /// more reabstraction thunks; after ~5,000 notifications the call overflowed the CoAP I/O thread's stack.
     @Test func theSinkStaysCallableForever() throws {

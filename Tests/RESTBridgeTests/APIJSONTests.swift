@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+import ResourceModel
 @testable import RESTBridge
 
 @Suite("APIJSON")
@@ -41,5 +42,14 @@ struct APIJSONOutOfRangeTests {
         #expect(APIJSON.timestamp(Date(timeIntervalSince1970: .infinity)) == "9999-12-31T23:59:59.999Z")
         #expect(APIJSON.timestamp(Date(timeIntervalSince1970: .nan)) == "1582-10-15T00:00:00.000Z")
         #expect(APIJSON.timestamp(Date(timeIntervalSince1970: 1e15)) == "9999-12-31T23:59:59.999Z")
+    }
+
+    @Test("a stored instant prints as the instant itself would: NaN, ±infinity and huge values alike")
+    func storedAndRenderedAgree() {
+        for seconds in [TimeInterval.nan, .infinity, -.infinity, 1e300, -1e300, 1_795_395_723.456, 0] {
+            let date = Date(timeIntervalSince1970: seconds)
+            let stored = EpochMilliseconds.date(EpochMilliseconds.from(date))
+            #expect(APIJSON.timestamp(stored) == APIJSON.timestamp(date), "\(seconds)")
+        }
     }
 }

@@ -151,6 +151,31 @@ struct OperationDispatcherTests {
         await h.stop()
     }
 
+    @Test("a DTLS device restored after a restart gets nothing until it registers or updates, then is online")
+    func restoredDTLSDeviceWaitsForContact() async throws {
+        let h = try await Self.harness()
+        var registration = Self.registration("dev-1", queueMode: false)
+        registration.transport = .dtls
+        h.dispatcher.restore([registration])
+        // Not queue mode, yet unreachable: the server cannot open a DTLS session to it.
+        #expect(h.dispatcher.presence(of: "dev-1") == .sleeping)
+        let operations = try await h.dispatcher.enqueue(NewOperation(request: try Self.read("/3/0/0")), for: ["dev-1"])
+        // Neither a notification (it may come from anywhere) nor time makes it reachable.
+        h.dispatcher.deviceActive("dev-1")
+        h.clock.advance(3600)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(h.devices.calls.isEmpty)
+        #expect(try await h.database.operation(id: operations[0].id)?.operation.status == .queued)
+
+        h.events.yield(.updated(registration))
+        try await Self.eventually("sent once it talked over DTLS") { h.devices.calls.count == 1 }
+        #expect(h.dispatcher.presence(of: "dev-1") == .online)
+        // A plain-UDP device restored the same way is online at once.
+        h.dispatcher.restore([Self.registration("dev-2", queueMode: false, id: "reg-2")])
+        #expect(h.dispatcher.presence(of: "dev-2") == .online)
+        await h.stop()
+    }
+
     @Test("a notification or Send wakes a queue-mode device")
     func activityWakes() async throws {
         let h = try await Self.harness()

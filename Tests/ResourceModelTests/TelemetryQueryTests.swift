@@ -49,6 +49,31 @@ struct TelemetryQueryTests {
         #expect(timestamps == (order == .ascending ? timestamps.sorted() : timestamps.sorted(by: >)))
     }
 
+    @Test("rows stored near Int64.max milliseconds (before times were range-checked) page exactly once",
+          arguments: [TelemetryQuery.Order.ascending, .descending])
+    func pagingAtTheEndOfTime(order: TelemetryQuery.Order) async throws {
+        let database = try await Self.seriesDatabase(count: 6)
+        // Distinct instants that one `Double` cannot tell apart (2^63 − k for small k).
+        try await database.writer.write { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM resource WHERE valueReal >= 0 ORDER BY id")
+            for (k, id) in ids.enumerated() {
+                try db.execute(sql: "UPDATE resource SET timestamp = ? WHERE id = ?", arguments: [Int64.max - Int64(k), id])
+            }
+        }
+        var seen: [Double] = []
+        var cursor: TelemetryCursor?
+        var pages = 0
+        repeat {
+            let page = try #require(try await database.telemetry(
+                TelemetryQuery(endpoint: "dev-1", path: Self.temperature, limit: 1, order: order, cursor: cursor)))
+            seen += page.points.compactMap { if case .float(let x) = $0.value { x } else { nil } }
+            cursor = page.nextCursor
+            pages += 1
+        } while cursor != nil && pages < 20
+        #expect(seen.sorted() == (0..<6).map(Double.init), "\(seen)")
+        #expect(seen == (order == .descending ? [0, 1, 2, 3, 4, 5] : [5, 4, 3, 2, 1, 0]))
+    }
+
     @Test("newest first by default; from inclusive, to exclusive; limit")
     func range() async throws {
         let database = try await Self.seriesDatabase()

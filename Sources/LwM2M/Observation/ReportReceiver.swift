@@ -31,6 +31,9 @@ final class ReportReceiver: Sendable {
         var unknownTokens = 0
         /// Notifications carrying an observation's token from someone other than its client (refused).
         var foreignSenders = 0
+        /// Rejections not yet logged, and when the last line was written.
+        var rejectedSinceLog = 0
+        var lastRejectionLog: ContinuousClock.Instant?
     }
 
     init(model: ObjectModelRegistry, logger: Logger, clock: @escaping @Sendable () -> Date, sink: Sink?) {
@@ -139,8 +142,22 @@ final class ReportReceiver: Sendable {
         let accepted = sink(report)
         ServerMetrics.report(report, accepted: accepted)
         if accepted { return true }
-        counters.withLock { $0.rejectedByConsumer += 1 }
-        logger.warning("report dropped: ingest queue full", metadata: ["endpoint": "\(report.endpoint)"])
+        // One line a second at most: under overload a line per report would cost the I/O thread more than the
+        // reports themselves.
+        let now = ContinuousClock.now
+        let unlogged = counters.withLock { counters -> Int? in
+            counters.rejectedByConsumer += 1
+            counters.rejectedSinceLog += 1
+            if let last = counters.lastRejectionLog, now - last < .seconds(1) { return nil }
+            counters.lastRejectionLog = now
+            defer { counters.rejectedSinceLog = 0 }
+            return counters.rejectedSinceLog
+        }
+        if let unlogged {
+            logger.warning("reports dropped: ingest queue full", metadata: [
+                "endpoint": "\(report.endpoint)", "dropped": "\(unlogged)", "since": "the last such line (1 s at most)",
+            ])
+        }
         return false
     }
 }

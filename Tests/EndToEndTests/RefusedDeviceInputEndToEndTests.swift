@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 
-/// Issue 9 #3 and #7 against the real server with libcoap's `coap-client-notls` as the device.
-@Suite("Issue 9: composite to 1.0 refused; out-of-range Send times refused", .serialized)
-struct Issue9EndToEndTests {
+/// What a device cannot carry is refused before anything is stored or sent: out-of-range Send times, composite
+/// operations to an LwM2M 1.0 client. libcoap's `coap-client-notls` plays the device (it never answers requests,
+/// so a request that was sent would time out: a 400 proves it was refused first).
+@Suite("Refused device input: out-of-range Send times, composite operations to LwM2M 1.0", .serialized)
+struct RefusedDeviceInputEndToEndTests {
     @Test func aSendWithTimeOutOfRangeIsRefusedAndLatestStillAnswers() async throws {
         let server = ServerProcess()
         try await server.start()
@@ -38,5 +40,17 @@ struct Issue9EndToEndTests {
         let text = String(decoding: data, as: UTF8.self)
         #expect(status == 400, "\(text)")
         #expect(text.contains("1.0"), "\(text)")
+        // Write-Composite and composite Observe: the same refusal, and no observation is left behind.
+        let write = try await server.http(
+            "PUT", "/api/v1/endpoints/old/composite", body: Data(#"{"/3/0/14":{"value":"+01:00"}}"#.utf8))
+        #expect(write.0 == 400, "\(String(decoding: write.1, as: UTF8.self))")
+        #expect(String(decoding: write.1, as: UTF8.self).contains("1.0"))
+        let observe = try await server.http(
+            "POST", "/api/v1/endpoints/old/observations?timeout=2",
+            body: Data(#"{"paths":["/3/0/0","/3/0/1"],"composite":true}"#.utf8))
+        #expect(observe.0 == 400, "\(String(decoding: observe.1, as: UTF8.self))")
+        #expect(String(decoding: observe.1, as: UTF8.self).contains("1.0"))
+        let (_, listing) = try await server.http("GET", "/api/v1/endpoints/old/observations")
+        #expect(String(decoding: listing, as: UTF8.self) == "[]")
     }
 }

@@ -3,9 +3,10 @@ import Testing
 @testable import CoAP
 @testable import LwM2M
 
-/// Issue 9 #5 and #7: LwM2M JSON names single resources from the instance; device times are range-checked.
-@Suite("Issue 9: LwM2M JSON base names and device time range")
-struct Issue9CodecTests {
+/// LwM2M JSON names single resources from the instance; device times are range-checked; an empty instance is
+/// created in a format that carries its id.
+@Suite("Codec edge cases: LwM2M JSON base names, the device time range, an empty instance's Create")
+struct CodecEdgeCaseTests {
     let model = CodecTestModel.standard
     let codecs = LwM2MCodecRegistry.standard
 
