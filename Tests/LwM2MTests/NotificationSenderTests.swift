@@ -28,6 +28,13 @@ struct NotificationSenderTests {
         return registry
     }
 
+    /// The registry's verdict against its live registrations.
+    func refusal(_ registry: RegistrationRegistry, _ observation: Observation, from notification: CoAPUnsolicitedResponse)
+        -> String?
+    {
+        registry.clients.withLock { registry.notificationRefusal(for: observation, from: notification, in: $0) }
+    }
+
     func observation(of endpoint: String) -> Observation {
         Observation(
             id: "o-\(endpoint)", endpoint: endpoint, registrationID: "r", paths: [LwM2MPath(objectID: 3303)],
@@ -46,43 +53,43 @@ struct NotificationSenderTests {
             PSKCredential(endpoint: "other", identity: "id-other", key: [2]),
         ])
         let observation = observation(of: "dev-d")
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40000", identity: "id-d")) == nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40000", identity: "id-d")) == nil)
         // Plaintext, even from the registered address.
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40000")) != nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40000")) != nil)
         // Another device's identity, or one nobody was given.
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40000", identity: "id-other")) != nil)
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40000", identity: "nobody")) != nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40000", identity: "id-other")) != nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40000", identity: "nobody")) != nil)
     }
 
     @Test func aPlainEndpointsNotificationsCountOnlyFromItsRegisteredAddress() {
         let registry = registry(credentials: [])
         let observation = observation(of: "dev-u")
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40001")) == nil)
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40002")) != nil)
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "10.0.0.9:40001")) != nil)
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40001", identity: "x")) != nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40001")) == nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40002")) != nil)
+        #expect(refusal(registry, observation, from: notification(from: "10.0.0.9:40001")) != nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40001", identity: "x")) != nil)
     }
 
     @Test func aPlainEndpointGivenAKeySinceItRegisteredMustUseDTLS() {
         let registry = registry(credentials: [PSKCredential(endpoint: "dev-u", identity: "id-u", key: [3])])
         let observation = observation(of: "dev-u")
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40001")) != nil)
-        #expect(registry.notificationRefusal(for: observation, from: notification(from: "127.0.0.1:40001", identity: "id-u")) == nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40001")) != nil)
+        #expect(refusal(registry, observation, from: notification(from: "127.0.0.1:40001", identity: "id-u")) == nil)
     }
 
     @Test func anUnregisteredEndpointsNotificationsAreRefused() {
         let registry = registry(credentials: [])
-        #expect(registry.notificationRefusal(for: observation(of: "gone"), from: notification(from: "127.0.0.1:40001")) != nil)
+        #expect(refusal(registry, observation(of: "gone"), from: notification(from: "127.0.0.1:40001")) != nil)
     }
 
     @Test func theReceiverResetsAndCountsWhatTheCheckRefuses() throws {
         let receiver = ReportReceiver(
             model: ObjectModelRegistry.loadBuiltin().registry, logger: Logger(label: "test"), clock: { Date() },
             sink: { _ in Issue.record("a refused notification reached the sink"); return true })
-        receiver.observations.withLock { $0.add(observation(of: "dev-u")) }
-        let refused = receiver.handleUnsolicited(notification(from: "127.0.0.1:1")) { _, _ in "not the client" }
+        receiver.clients.withLock { $0.observations.add(observation(of: "dev-u")) }
+        let refused = receiver.handleUnsolicited(notification(from: "127.0.0.1:1")) { _, _, _ in "not the client" }
         #expect(!refused)
         #expect(receiver.statistics.foreignSenders == 1)
-        #expect(receiver.observations.withLock { $0.count } == 1)
+        #expect(receiver.clients.withLock { $0.observations.count } == 1)
     }
 }

@@ -62,8 +62,8 @@ struct ObservationLayerTests {
         let reports = Reports()
         let receiver = receiver(reports)
         let path = try LwM2MPath("/3303/0/5700")
-        receiver.observations.withLock {
-            $0.add(Observation(id: "obs1", endpoint: "dev", registrationID: "r", paths: [path], composite: false,
+        receiver.clients.withLock {
+            $0.observations.add(Observation(id: "obs1", endpoint: "dev", registrationID: "r", paths: [path], composite: false,
                                token: [9, 9], format: .tlv, attributes: nil, createdAt: Date()))
         }
         let payload = try LwM2MCodecRegistry.standard.encode(.resource(.single(id: 5700, value: .float(22.25))), at: path, format: .tlv, model: model)
@@ -91,8 +91,8 @@ struct ObservationLayerTests {
         let reports = Reports()
         let receiver = receiver(reports)
         let path = try LwM2MPath("/3303/0/5700")
-        receiver.observations.withLock {
-            $0.add(Observation(id: "obs1", endpoint: "dev", registrationID: "r", paths: [path], composite: false,
+        receiver.clients.withLock {
+            $0.observations.add(Observation(id: "obs1", endpoint: "dev", registrationID: "r", paths: [path], composite: false,
                                token: [7], format: .senmlJSON, attributes: nil, createdAt: Date()))
         }
         let payload = Array(#"[{"n":"/3303/0/5700","v":21.5,"t":"#.utf8) + Array(time.utf8) + Array("}]".utf8)
@@ -102,7 +102,7 @@ struct ObservationLayerTests {
         #expect(kept, "acknowledged: the observation stays for the next, valid notification")
         #expect(reports.all.isEmpty)
         #expect(receiver.statistics.undecodable == 1)
-        #expect(receiver.observations.withLock { $0.count } == 1)
+        #expect(receiver.clients.withLock { $0.observations.count } == 1)
     }
 
     /// Regression: the sink once lived in a `Mutex` and every read through `withLock`'s `inout` wrapped it in two
@@ -112,8 +112,8 @@ struct ObservationLayerTests {
         let receiver = ReportReceiver(model: model, logger: Logger(label: "test"), clock: { Date() },
                                       sink: { _ in count.withLock { $0 += 1 }; return true })
         let path = try LwM2MPath("/3303/0/5700")
-        receiver.observations.withLock {
-            $0.add(Observation(id: "o", endpoint: "dev", registrationID: "r", paths: [path], composite: false,
+        receiver.clients.withLock {
+            $0.observations.add(Observation(id: "o", endpoint: "dev", registrationID: "r", paths: [path], composite: false,
                                token: [7], format: .text, attributes: nil, createdAt: Date()))
         }
         for value in 0..<60_000 {

@@ -27,12 +27,15 @@ struct StaleObservationTests {
             let observeRequests = Mutex(0)
             let attributeWrites = Mutex(0)
             let serverSession = Mutex<CoAPSessionID?>(nil)
+            /// Tokens of confirmable notifications the server answered with a Reset.
+            let resets = Mutex<[[UInt8]]>([])
         }
 
         let endpoint: CoAPEndpoint
         let record = Record()
         var observeRequests: Int { record.observeRequests.withLock { $0 } }
         var attributeWrites: Int { record.attributeWrites.withLock { $0 } }
+        var resets: [[UInt8]] { record.resets.withLock { $0 } }
 
         init(logger: Logger) {
             let record = record
@@ -50,6 +53,8 @@ struct StaleObservationTests {
                 default:
                     return .error(.notFound, "")
                 }
+            } resetHandler: { _, token in
+                record.resets.withLock { $0.append(token) }
             }
         }
 

@@ -12,7 +12,8 @@ final class ReportReceiver: Sendable {
     /// Where reports go; returns `false` when the consumer cannot take more (back-pressure).
     typealias Sink = @Sendable (DeviceReport) -> Bool
 
-    let observations = Mutex(ObservationTable())
+    /// The live registrations and their observations (one lock, shared with the registration registry).
+    let clients = LiveClientsLock()
     /// Immutable on purpose: a closure kept in a `Mutex` and read through `withLock`'s `inout` is written back
     /// wrapped in two more reabstraction thunks on every access, until the call overflows the stack.
     private let sink: Sink?
@@ -46,25 +47,53 @@ final class ReportReceiver: Sendable {
 
     var statistics: Counters { counters.withLock { $0 } }
 
-    /// Why a notification may not count for an observation (`nil`: it may); the registry decides who sent it.
-    typealias SenderCheck = @Sendable (Observation, CoAPUnsolicitedResponse) -> String?
+    /// Why a notification may not count for an observation (`nil`: it may), judged against the live
+    /// registrations; the registry decides who sent it.
+    typealias SenderCheck = (Observation, CoAPUnsolicitedResponse, LiveClients) -> String?
+
+    /// What a notification found, under the one lock: the observation, or why it is refused.
+    private enum Match: Sendable {
+        case unknownToken
+        case refused(Observation, String)
+        case observation(Observation, wasStale: Bool)
+    }
 
     /// A response that matched no pending request: a notification if its token is an observation's and
     /// `senderCheck` accepts its sender. Anything else is answered with a Reset (RFC 7641 §3.6) and not stored.
+    /// Finding the observation, checking the sender against its registration and noting the notification happen
+    /// in one step, so a registration that just ended cannot have a notification stored.
     func handleUnsolicited(_ notification: CoAPUnsolicitedResponse, senderCheck: SenderCheck? = nil) -> Bool {
-        guard let observation = observations.withLock({ $0.observation(token: notification.token) }) else {
+        let receivedAt = clock()
+        let match = clients.withLock { clients -> Match in
+            guard let observation = clients.observations.observation(token: notification.token) else {
+                return .unknownToken
+            }
+            if let refusal = senderCheck?(observation, notification, clients) { return .refused(observation, refusal) }
+            guard notification.response.code.isSuccess else { return .observation(observation, wasStale: false) }
+            let wasStale = clients.observations.noteNotification(token: notification.token, at: receivedAt)
+            return .observation(observation, wasStale: wasStale)
+        }
+        let observation: Observation
+        switch match {
+        case .unknownToken:
             counters.withLock { $0.unknownTokens += 1 }
             return false  // Reset: RFC 7641 §3.6
-        }
-        if let refusal = senderCheck?(observation, notification) {
+        case .refused(let refusedObservation, let refusal):
             counters.withLock { $0.foreignSenders += 1 }
             ServerMetrics.notificationRefused(reason: "sender")
             logger.warning("notification refused: not from the observed client", metadata: [
-                "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)",
+                "endpoint": "\(refusedObservation.endpoint)", "observation": "\(refusedObservation.id)",
                 "peer": "\(notification.peerAddress)", "transport": "\(notification.isSecure ? "dtls" : "udp")",
                 "reason": "\(refusal)",
             ])
             return false  // Reset; the observation stays for its real client
+        case .observation(let found, let wasStale):
+            observation = found
+            if wasStale {
+                logger.info("a stale observation notifies again", metadata: [
+                    "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)",
+                ])
+            }
         }
         let response = notification.response
         guard response.code.isSuccess else {
@@ -72,14 +101,8 @@ final class ReportReceiver: Sendable {
             logger.notice("observation ended by the client", metadata: [
                 "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)", "code": "\(response.code)",
             ])
-            observations.withLock { _ = $0.remove(ids: [observation.id]) }
+            clients.withLock { _ = $0.observations.remove(ids: [observation.id]) }
             return true
-        }
-        let receivedAt = clock()
-        if observations.withLock({ $0.noteNotification(token: notification.token, at: receivedAt) }) {
-            logger.info("a stale observation notifies again", metadata: [
-                "endpoint": "\(observation.endpoint)", "observation": "\(observation.id)",
-            ])
         }
         let format = response.contentFormat.map { ContentFormat(rawValue: $0).canonical } ?? observation.format
         let values: [ReportedValue]

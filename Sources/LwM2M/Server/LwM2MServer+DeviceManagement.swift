@@ -79,7 +79,7 @@ extension LwM2MServer: DeviceManagement {
 
     /// The live registration of `endpoint` and a session to reach it (opened when it has none yet).
     func liveSession(for endpoint: String) async throws(DeviceRequestError) -> (RegistrationTable.Entry, CoAPSessionID) {
-        guard let entry = registry.table.withLock({ $0.entry(endpoint: endpoint) }) else {
+        guard let entry = registry.clients.withLock({ $0.registrations.entry(endpoint: endpoint) }) else {
             if await knownEndpoint(endpoint) {
                 throw DeviceRequestError(.offline, "endpoint '\(endpoint)' is not registered")
             }
@@ -109,7 +109,7 @@ extension LwM2MServer: DeviceManagement {
         } catch {
             throw DeviceRequestError(.unreachable, "cannot open a session to \(registration.address): \(error)")
         }
-        let kept = registry.table.withLock { $0.attach(session: session, to: registration.id) }
+        let kept = registry.clients.withLock { $0.registrations.attach(session: session, to: registration.id) }
         if kept != session { endpoint.release(session) }
         guard let kept else { throw DeviceRequestError(.offline, "endpoint '\(registration.endpoint)' is not registered") }
         logger.info("opened a session to a restored registration", metadata: [

@@ -6,12 +6,18 @@ extension LwM2MServer: ObservationManagement {
     /// Puts back observations persisted before a restart, so their notifications are accepted (call before `start`).
     public func restoreObservations(_ observations: [Observation]) {
         let now = clock()
-        receiver.observations.withLock { table in
-            // Silence is counted from the restart, not from before it.
-            for observation in observations { table.add(observation, heardAt: now) }
+        let orphans = receiver.clients.withLock { clients in
+            // Silence is counted from the restart, not from before it. One whose registration is not restored
+            // (it ended while the server was down) is not put back.
+            observations.filter { !clients.addObservation($0, heardAt: now) }
         }
         if !observations.isEmpty {
-            logger.info("restored observations", metadata: ["count": "\(observations.count)"])
+            logger.info("restored observations", metadata: [
+                "count": "\(observations.count - orphans.count)", "withoutRegistration": "\(orphans.count)",
+            ])
+        }
+        if !orphans.isEmpty, let store = observationStore {
+            Task { try? await store.remove(ids: orphans.map(\.id)) }
         }
     }
 
@@ -47,8 +53,9 @@ extension LwM2MServer: ObservationManagement {
         async throws(DeviceRequestError) -> [Observation]
     {
         let wanted = Set(paths)
-        let selected = receiver.observations.withLock { table in
-            table.observations(endpoint: endpoint).filter { wanted.isEmpty || !wanted.isDisjoint(with: $0.paths) }
+        let selected = receiver.clients.withLock { clients in
+            clients.observations.observations(endpoint: endpoint)
+                .filter { wanted.isEmpty || !wanted.isDisjoint(with: $0.paths) }
         }
         guard !selected.isEmpty else { return [] }
         await forget(selected)
@@ -65,15 +72,15 @@ extension LwM2MServer: ObservationManagement {
 
     /// The active observations of `endpoint`.
     public func observations(endpoint: String) async -> [Observation] {
-        receiver.observations.withLock { $0.observations(endpoint: endpoint) }
+        receiver.clients.withLock { $0.observations.observations(endpoint: endpoint) }
     }
 
     /// The health of the observations of `endpoint`, by observation id.
     public func observationHealth(endpoint: String) async -> [String: ObservationHealth] {
-        receiver.observations.withLock { table in
+        receiver.clients.withLock { clients in
             var health: [String: ObservationHealth] = [:]
-            for observation in table.observations(endpoint: endpoint) {
-                health[observation.id] = table.health(token: observation.token)
+            for observation in clients.observations.observations(endpoint: endpoint) {
+                health[observation.id] = clients.observations.health(token: observation.token)
             }
             return health
         }
@@ -82,8 +89,9 @@ extension LwM2MServer: ObservationManagement {
     /// Marks stale the observations that brought no notification for `staleAfterPmax` × `pmax` (the service does
     /// this every `sweepInterval`).
     public func sweepSilentObservations() {
-        let marked = receiver.observations.withLock {
-            $0.markSilent(now: clock(), factor: configuration.staleAfterPmax)
+        let now = clock()
+        let marked = receiver.clients.withLock {
+            $0.observations.markSilent(now: now, factor: configuration.staleAfterPmax)
         }
         for observation in marked {
             ServerMetrics.observationStale(reason: "silent")
@@ -97,7 +105,8 @@ extension LwM2MServer: ObservationManagement {
 
     /// Marks every observation of `endpoint` stale (the client stopped answering).
     func markObservationsStale(endpoint: String, reason: String) {
-        let marked = receiver.observations.withLock { $0.markStale(endpoint: endpoint, at: clock(), reason: reason) }
+        let now = clock()
+        let marked = receiver.clients.withLock { $0.observations.markStale(endpoint: endpoint, at: now, reason: reason) }
         guard !marked.isEmpty else { return }
         ServerMetrics.observationStale(reason: "unanswered", count: marked.count)
         logger.notice("observations stale: the client stopped answering", metadata: [
@@ -134,26 +143,33 @@ extension LwM2MServer: ObservationManagement {
             id: LwM2MServer.newObservationID(), endpoint: endpoint, registrationID: registration.id, paths: paths,
             composite: composite, token: CoAPEndpoint.newToken(), format: chosen, attributes: attributes,
             createdAt: clock())
-        // Known before the request leaves, so an early notification is not reset.
-        receiver.observations.withLock { $0.add(observation) }
+        // Known before the request leaves, so an early notification is not reset; refused when the registration
+        // it is made under is no longer the live one.
+        guard receiver.clients.withLock({ $0.addObservation(observation) }) else {
+            throw DeviceRequestError(.offline, "the registration of '\(endpoint)' ended before the observation was made")
+        }
         let request = observeRequest(
             paths: paths, composite: composite, format: chosen, rootPath: registration.rootPath, observe: 0)
         let answer: CoAPResponse
         do {
             answer = try await self.endpoint.send(request, on: session, timeout: timeout, token: observation.token)
         } catch {
-            receiver.observations.withLock { _ = $0.remove(ids: [observation.id]) }
+            receiver.clients.withLock { _ = $0.observations.remove(ids: [observation.id]) }
             throw Self.transportError(error, endpoint: endpoint, timeout: timeout)
         }
         guard answer.code == .content else {
-            receiver.observations.withLock { _ = $0.remove(ids: [observation.id]) }
+            receiver.clients.withLock { _ = $0.observations.remove(ids: [observation.id]) }
             throw DeviceRequestError(
                 .deviceError, answer.payloadText.isEmpty ? "client answered \(answer.code)" : answer.payloadText,
                 coapCode: answer.code)
         }
         guard answer.observe != nil else {
-            receiver.observations.withLock { _ = $0.remove(ids: [observation.id]) }
+            receiver.clients.withLock { _ = $0.observations.remove(ids: [observation.id]) }
             throw DeviceRequestError(.invalidResponse, "the client answered without an Observe option: not observing")
+        }
+        guard receiver.clients.withLock({ $0.holds(observation) }) else {
+            // Removed while the Observe was answered: its registration ended, or it was cancelled.
+            throw DeviceRequestError(.offline, "the registration of '\(endpoint)' ended while the observation was made")
         }
         if let store = observationStore {
             do { try await store.save(observation) } catch {
@@ -185,7 +201,7 @@ extension LwM2MServer: ObservationManagement {
 
     private func forget(_ observations: [Observation]) async {
         let ids = Set(observations.map(\.id))
-        receiver.observations.withLock { _ = $0.remove(ids: ids) }
+        receiver.clients.withLock { _ = $0.observations.remove(ids: ids) }
         if let store = observationStore {
             do { try await store.remove(ids: Array(ids)) } catch {
                 logger.error("cannot remove persisted observations", metadata: ["error": "\(error)"])
@@ -194,20 +210,21 @@ extension LwM2MServer: ObservationManagement {
     }
 
     /// Re-establishes observations when a client registers anew (its old tokens are dead: a new registration
-    /// starts with no observations, LwM2M 1.1 Core §6.2.1) and applies observation profiles; forgets the
-    /// observations of clients that de-register or expire.
+    /// starts with no observations, LwM2M 1.1 Core §6.2.1) and applies observation profiles; forgets (in storage;
+    /// memory lost them with the registration) the observations of clients that de-register or expire; re-makes
+    /// stale observations when a client updates.
     func superviseObservations() async {
         // Discarding: the group lives as long as the server, and its finished children must not pile up.
         await withDiscardingTaskGroup { group in
-            for await event in lifecycleEvents {
-                switch event {
-                case .registered(let registration, _):
-                    group.addTask { await self.reestablish(for: registration) }
-                case .deregistered(let registration), .expired(let registration):
-                    let stale = receiver.observations.withLock { $0.observations(endpoint: registration.endpoint) }
-                    group.addTask { await self.forget(stale) }
+            for await change in registry.observationChanges {
+                switch change {
+                case .registered(let registration, let removed):
+                    group.addTask { await self.reestablish(for: registration, previous: removed) }
+                case .ended(_, let removed):
+                    guard !removed.isEmpty else { break }
+                    group.addTask { await self.forget(removed) }
                 case .updated(let registration):
-                    let stale = receiver.observations.withLock { $0.beginRenewal(endpoint: registration.endpoint) }
+                    let stale = receiver.clients.withLock { $0.observations.beginRenewal(endpoint: registration.endpoint) }
                     guard !stale.isEmpty else { break }
                     group.addTask { await self.renew(stale, for: registration) }
                 }
@@ -215,9 +232,7 @@ extension LwM2MServer: ObservationManagement {
         }
     }
 
-    private func reestablish(for registration: Registration) async {
-        let previous = receiver.observations.withLock { $0.observations(endpoint: registration.endpoint) }
-            .filter { $0.registrationID != registration.id }
+    private func reestablish(for registration: Registration, previous: [Observation]) async {
         await forget(previous)
         var requests: [ObservationRequest] = []
         for observation in previous {
@@ -250,7 +265,7 @@ extension LwM2MServer: ObservationManagement {
                     "observation": "\(made.map(\.id).joined(separator: ","))",
                 ])
             } catch {
-                receiver.observations.withLock { $0.endRenewal(old) }
+                receiver.clients.withLock { $0.observations.endRenewal(old) }
                 logger.warning("cannot re-establish a stale observation", metadata: [
                     "endpoint": "\(registration.endpoint)", "observation": "\(old.id)", "error": "\(error)",
                 ])

@@ -78,7 +78,6 @@ public final class LwM2MServer: Service, Sendable {
     let observationStore: (any ObservationStore)?
     let profiles: @Sendable (Registration) async -> [ObservationRequest]
     let clock: @Sendable () -> Date
-    let lifecycleEvents: AsyncStream<RegistrationEvent>
 
     /// Creates a server.
     ///
@@ -117,7 +116,6 @@ public final class LwM2MServer: Service, Sendable {
             credentials: credentials,
             limits: .init(maxPayload: configuration.maxRegisterPayload, maxLinks: configuration.maxRegisterLinks))
         self.registry = registry
-        lifecycleEvents = registry.makeEventStream()
         endpoint = CoAPEndpoint(
             configuration: .init(
                 bindHost: configuration.host, bindPort: configuration.coapPort,
@@ -126,7 +124,7 @@ public final class LwM2MServer: Service, Sendable {
             logger: logger,
             requestHandler: { registry.handle($0) },
             unsolicitedResponseHandler: { notification in
-                receiver.handleUnsolicited(notification) { registry.notificationRefusal(for: $0, from: $1) }
+                receiver.handleUnsolicited(notification) { registry.notificationRefusal(for: $0, from: $1, in: $2) }
             })
         sessions.set(endpoint)
     }
@@ -159,11 +157,11 @@ public final class LwM2MServer: Service, Sendable {
 
     /// The live registration of `endpoint`, if any.
     public func registration(endpoint name: String) -> Registration? {
-        registry.table.withLock { $0.entry(endpoint: name)?.registration }
+        registry.clients.withLock { $0.registrations.entry(endpoint: name)?.registration }
     }
 
     /// The number of live registrations.
-    public var registrationCount: Int { registry.table.withLock { $0.count } }
+    public var registrationCount: Int { registry.clients.withLock { $0.registrations.count } }
 
     /// Another ordered stream of registration events, e.g. for the live stream (create it before `start`).
     public func makeEventStream() -> AsyncStream<RegistrationEvent> { registry.makeEventStream() }

@@ -3,12 +3,17 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Handles the registration interface's CoAP requests against the registration table.
+/// Handles the registration interface's CoAP requests against the live registrations.
 ///
-/// `handle(_:)` runs on the CoAP I/O thread: it only touches memory (the table behind a mutex) and
-/// yields events to an unbounded stream; persistence happens in the stream's consumer.
+/// `handle(_:)` runs on the CoAP I/O thread: it only touches memory (`clients`, one lock for registrations and
+/// their observations) and yields events to unbounded streams; persistence happens in the streams' consumers.
 final class RegistrationRegistry: Sendable {
-    let table = Mutex(RegistrationTable())
+    /// The registrations and their observations: a de-registration, expiry or new registration removes the
+    /// observations in the same step.
+    let clients: LiveClientsLock
+    /// What each registration change did to observations, in order (the server's observation supervisor).
+    let observationChanges: AsyncStream<ObservationChange>
+    private let observationContinuation: AsyncStream<ObservationChange>.Continuation
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let events: AsyncStream<RegistrationEvent>.Continuation
@@ -32,6 +37,8 @@ final class RegistrationRegistry: Sendable {
         events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder, receiver: ReportReceiver,
         credentials: PSKCredentialStore = PSKCredentialStore(), limits: Limits = Limits()
     ) {
+        clients = receiver.clients
+        (observationChanges, observationContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         self.limits = limits
         self.credentials = credentials
         self.logger = logger
@@ -48,15 +55,23 @@ final class RegistrationRegistry: Sendable {
         return stream
     }
 
-    private func publish(_ event: RegistrationEvent) {
-        ServerMetrics.registrationEvent(event, registrations: table.withLock { $0.count })
+    private func publish(_ event: RegistrationEvent, removed: [Observation] = []) {
+        ServerMetrics.registrationEvent(event, registrations: clients.withLock { $0.registrations.count })
         events.yield(event)
         for listener in listeners.withLock({ $0 }) { listener.yield(event) }
+        switch event {
+        case .registered(let registration, _):
+            observationContinuation.yield(.registered(registration, removed: removed))
+        case .updated(let registration):
+            observationContinuation.yield(.updated(registration))
+        case .deregistered(let registration), .expired(let registration):
+            observationContinuation.yield(.ended(registration, removed: removed))
+        }
     }
 
     func restore(_ registrations: [Registration]) {
-        table.withLock { table in
-            for registration in registrations { table.restore(registration) }
+        clients.withLock { clients in
+            for registration in registrations { clients.registrations.restore(registration) }
         }
         if !registrations.isEmpty {
             logger.info("restored registrations", metadata: ["count": "\(registrations.count)"])
@@ -69,7 +84,7 @@ final class RegistrationRegistry: Sendable {
         let request = inbound.request
         if request.uriPath == ["dp"] {
             guard request.method == .post else { return .error(.methodNotAllowed, "Send is a POST") }
-            guard let entry = table.withLock({ $0.entry(session: inbound.session) }) else {
+            guard let entry = clients.withLock({ $0.registrations.entry(session: inbound.session) }) else {
                 logger.warning("Send from an unregistered client refused", metadata: ["peer": "\(inbound.peerAddress)"])
                 return .error(.forbidden, "register before sending")
             }
@@ -117,14 +132,14 @@ final class RegistrationRegistry: Sendable {
         }
         let id = Self.newRegistrationID()
         let now = clock()
-        let (event, replaced) = table.withLock {
+        let (event, replaced, removed) = clients.withLock {
             $0.register(
                 parsed, id: id, address: inbound.peerAddress, session: inbound.session,
                 transport: Self.transport(of: inbound), now: now)
         }
         sessions.retain(inbound.session)
         if let old = replaced?.session, old != inbound.session { sessions.release(old) }
-        publish(event)
+        publish(event, removed: removed)
         logger.info("registered", metadata: [
             "endpoint": "\(parsed.endpoint)", "registrationId": "\(id)", "peer": "\(inbound.peerAddress)",
             "lifetime": "\(parsed.lifetime)", "transport": "\(Self.transport(of: inbound).rawValue)",
@@ -136,7 +151,7 @@ final class RegistrationRegistry: Sendable {
 
     private func update(_ inbound: CoAPInboundRequest, id: String) -> CoAPResponse {
         let request = inbound.request
-        if let endpoint = table.withLock({ $0.entry(id: id)?.registration.endpoint }),
+        if let endpoint = clients.withLock({ $0.registrations.entry(id: id)?.registration.endpoint }),
             let refusal = securityRefusal(inbound, endpoint: endpoint)
         {
             return refuse("update", inbound, refusal)
@@ -148,8 +163,8 @@ final class RegistrationRegistry: Sendable {
                 query: request.queryItems, payload: request.payload, contentFormat: request.contentFormat)
             if let links = parsed.links { try checkLinks(links.objectLinks.count) }
             let now = clock()
-            result = try table.withLock { table throws(RegistrationError) in
-                try table.update(
+            result = try clients.withLock { clients throws(RegistrationError) in
+                try clients.update(
                     id: id, parsed, address: inbound.peerAddress, session: inbound.session,
                     transport: Self.transport(of: inbound), now: now)
             }
@@ -168,19 +183,19 @@ final class RegistrationRegistry: Sendable {
     }
 
     private func deregister(_ inbound: CoAPInboundRequest, id: String) -> CoAPResponse {
-        if let endpoint = table.withLock({ $0.entry(id: id)?.registration.endpoint }),
+        if let endpoint = clients.withLock({ $0.registrations.entry(id: id)?.registration.endpoint }),
             let refusal = securityRefusal(inbound, endpoint: endpoint)
         {
             return refuse("deregister", inbound, refusal)
         }
-        let result: (event: RegistrationEvent, entry: RegistrationTable.Entry)
+        let result: (event: RegistrationEvent, entry: RegistrationTable.Entry, removed: [Observation])
         do {
-            result = try table.withLock { table throws(RegistrationError) in try table.deregister(id: id) }
+            result = try clients.withLock { clients throws(RegistrationError) in try clients.deregister(id: id) }
         } catch {
             return refuse("deregister", inbound, error)
         }
         sessions.release(result.entry.session)
-        publish(result.event)
+        publish(result.event, removed: result.removed)
         logger.info("deregistered", metadata: [
             "endpoint": "\(result.entry.registration.endpoint)", "registrationId": "\(id)",
         ])
@@ -190,10 +205,10 @@ final class RegistrationRegistry: Sendable {
     /// Expires registrations whose lifetime ran out and publishes `.expired` for each.
     func sweep() {
         let now = clock()
-        let expired = table.withLock { $0.removeExpired(now: now) }
-        for entry in expired {
+        let expired = clients.withLock { $0.removeExpired(now: now) }
+        for (entry, removed) in expired {
             sessions.release(entry.session)
-            publish(.expired(entry.registration))
+            publish(.expired(entry.registration), removed: removed)
             logger.info("registration expired", metadata: [
                 "endpoint": "\(entry.registration.endpoint)", "registrationId": "\(entry.registration.id)",
                 "lifetime": "\(entry.registration.lifetime)",
@@ -203,6 +218,7 @@ final class RegistrationRegistry: Sendable {
 
     func finish() {
         events.finish()
+        observationContinuation.finish()
         for listener in listeners.withLock({ $0 }) { listener.finish() }
     }
 
@@ -229,8 +245,10 @@ final class RegistrationRegistry: Sendable {
     /// the server opened to it, or any after a restart) it must come over DTLS with a PSK identity of that
     /// endpoint when the endpoint may only be reached over DTLS, and otherwise as plain CoAP from the registered
     /// address.
-    func notificationRefusal(for observation: Observation, from notification: CoAPUnsolicitedResponse) -> String? {
-        guard let entry = table.withLock({ $0.entry(endpoint: observation.endpoint) }) else {
+    func notificationRefusal(
+        for observation: Observation, from notification: CoAPUnsolicitedResponse, in clients: LiveClients
+    ) -> String? {
+        guard let entry = clients.registrations.entry(endpoint: observation.endpoint) else {
             return "endpoint '\(observation.endpoint)' is not registered"
         }
         if let session = entry.session, session == notification.session { return nil }
@@ -296,4 +314,14 @@ final class RegistrationRegistry: Sendable {
         var generator = SystemRandomNumberGenerator()
         return String((0..<10).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     }
+}
+
+/// What a registration change did to observations (published in order with the registration events).
+enum ObservationChange: Sendable {
+    /// A client registered; `removed` are the observations of its earlier registration, to be made anew.
+    case registered(Registration, removed: [Observation])
+    /// A client updated.
+    case updated(Registration)
+    /// A registration ended (de-registration or expiry), taking `removed` with it.
+    case ended(Registration, removed: [Observation])
 }
