@@ -304,7 +304,7 @@ final class CoAPIOLoop: @unchecked Sendable {
         let listeningFDs = listeningSockets.withLock { $0.map(\.fd) }
         while state.withLock({ $0 }) == .running {
             coap_io_process(ctx, UInt32.max)  // COAP_IO_NO_WAIT
-            drainWaitingDatagrams(ctx, listeningFDs)
+            drainWaitingDatagrams(ctx, listeningFDs, epollFD: coapFD)
             releaseClosedSessions()
             runCommands()
             expirePending()
@@ -335,11 +335,17 @@ final class CoAPIOLoop: @unchecked Sendable {
 
     /// libcoap 4.3.1 reads one datagram per ready socket per `coap_io_process`: read on while more wait, so a
     /// burst is taken from the kernel before its buffer overflows (bounded, so commands and timers still run).
-    private func drainWaitingDatagrams(_ ctx: OpaquePointer, _ fds: [Int32]) {
+    /// With epoll, each round only reads (`lwm2m_coap_read_ready`); a `coap_io_process` per datagram would walk
+    /// every session each time.
+    private func drainWaitingDatagrams(_ ctx: OpaquePointer, _ fds: [Int32], epollFD: Int32) {
         guard !fds.isEmpty else { return }
         for _ in 0..<256 {
             guard fds.contains(where: ListeningSocket.hasDatagram) else { return }
-            coap_io_process(ctx, UInt32.max)  // COAP_IO_NO_WAIT
+            if epollFD >= 0 {
+                guard lwm2m_coap_read_ready(ctx, epollFD) > 0 else { return }
+            } else {
+                coap_io_process(ctx, UInt32.max)  // COAP_IO_NO_WAIT
+            }
         }
     }
 

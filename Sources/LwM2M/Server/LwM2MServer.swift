@@ -70,6 +70,9 @@ public final class LwM2MServer: Service, Sendable {
 
     let configuration: Configuration
     let registry: RegistrationRegistry
+    /// The CoAP route table: `/rd` (registration) and `/dp` (Send) are mounted; a module mounts its own paths
+    /// (`/bs`, a firmware download path) here, before `start`.
+    public let routes: CoAPRouteTable
     let endpoint: CoAPEndpoint
     let requestEncoder: DeviceRequestEncoder
     let knownEndpoint: @Sendable (String) async -> Bool
@@ -116,13 +119,18 @@ public final class LwM2MServer: Service, Sendable {
             credentials: credentials,
             limits: .init(maxPayload: configuration.maxRegisterPayload, maxLinks: configuration.maxRegisterLinks))
         self.registry = registry
+        // The CoAP resources of the LwM2M server; other modules mount theirs on `routes` before `start`.
+        let routes = CoAPRouteTable()
+        routes.mount("/rd") { registry.handleRegistration($0) }
+        routes.mount("/dp") { registry.handleSend($0) }
+        self.routes = routes
         endpoint = CoAPEndpoint(
             configuration: .init(
                 bindHost: configuration.host, bindPort: configuration.coapPort,
                 libcoapLogLevel: configuration.libcoapLogLevel, dtlsBindPort: configuration.coapsPort,
                 pskKey: { credentials.key(forIdentity: $0) }, receiveBufferBytes: configuration.udpReceiveBuffer),
             logger: logger,
-            requestHandler: { registry.handle($0) },
+            requestHandler: { routes.route($0) },
             unsolicitedResponseHandler: { notification in
                 receiver.handleUnsolicited(notification) { registry.notificationRefusal(for: $0, from: $1, in: $2) }
             })

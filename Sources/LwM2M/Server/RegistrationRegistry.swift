@@ -78,25 +78,26 @@ final class RegistrationRegistry: Sendable {
         }
     }
 
-    /// Routes a request: `POST /rd`, `POST /rd/<id>`, `DELETE /rd/<id>` (LwM2M 1.1 Transport §6.2) and
-    /// `POST /dp` (Send, LwM2M 1.1 Transport §6.4).
-    func handle(_ inbound: CoAPInboundRequest) -> CoAPResponse {
+    /// `POST /dp`: Send (LwM2M 1.1 Transport §6.4), from the client registered over this session.
+    func handleSend(_ inbound: CoAPInboundRequest) -> CoAPResponse {
         let request = inbound.request
-        if request.uriPath == ["dp"] {
-            guard request.method == .post else { return .error(.methodNotAllowed, "Send is a POST") }
-            guard let entry = clients.withLock({ $0.registrations.entry(session: inbound.session) }) else {
-                logger.warning("Send from an unregistered client refused", metadata: ["peer": "\(inbound.peerAddress)"])
-                return .error(.forbidden, "register before sending")
-            }
-            if let refusal = securityRefusal(inbound, endpoint: entry.registration.endpoint) {
-                return refuse("send", inbound, refusal)
-            }
-            return receiver.handleSend(request, registration: entry.registration)
+        guard request.uriPath == ["dp"] else { return .error(.notFound, "no resource at \(request.path)") }
+        guard request.method == .post else { return .error(.methodNotAllowed, "Send is a POST") }
+        guard let entry = clients.withLock({ $0.registrations.entry(session: inbound.session) }) else {
+            logger.warning("Send from an unregistered client refused", metadata: ["peer": "\(inbound.peerAddress)"])
+            return .error(.forbidden, "register before sending")
         }
+        if let refusal = securityRefusal(inbound, endpoint: entry.registration.endpoint) {
+            return refuse("send", inbound, refusal)
+        }
+        return receiver.handleSend(request, registration: entry.registration)
+    }
+
+    /// The registration interface under `/rd`: `POST /rd`, `POST /rd/<id>`, `DELETE /rd/<id>` (LwM2M 1.1
+    /// Transport §6.2).
+    func handleRegistration(_ inbound: CoAPInboundRequest) -> CoAPResponse {
+        let request = inbound.request
         guard request.uriPath.first == "rd", request.uriPath.count <= 2 else {
-            logger.debug("CoAP request for unknown path", metadata: [
-                "peer": "\(inbound.peerAddress)", "method": "\(request.method)", "path": "\(request.path)",
-            ])
             return .error(.notFound, "no resource at \(request.path)")
         }
         switch (request.method, request.uriPath.count) {
