@@ -72,6 +72,9 @@ final class ReportQueue: Sendable {
     /// The number of queued reports.
     var count: Int { state.withLock { $0.count } }
 
+    /// Whether `offer` would refuse now.
+    var isFull: Bool { state.withLock { $0.finished || $0.count >= capacity || !$0.producers.isEmpty } }
+
     /// Waits for at least one report, then returns up to `maxCount` in order; `nil` once finished and empty.
     /// One consumer only.
     func next(maxCount: Int) async -> [DeviceReport]? {

@@ -114,6 +114,9 @@ public final class TelemetryIngest: Service, Sendable {
     /// The number of reports waiting in the queue.
     public var queuedCount: Int { queue.count }
 
+    /// Whether `submit` would refuse a report now (the queue is full or the ingest stopped).
+    public var isFull: Bool { queue.isFull }
+
     /// Returns once `count` reports (counted from creation) have been processed, or once `run()` returned.
     public func waitUntilProcessed(_ count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -169,6 +169,7 @@ struct ServerCommand: AsyncParsableCommand {
                 activity.deviceActive(report.endpoint)
                 return ingest.submit(report)
             },
+            reportSinkIsFull: { ingest.isFull },
             credentials: credentials)
         try await database.syncResourceTypes(from: objectModel)
         let restored = server.restore(try await database.onlineRegistrations())

@@ -105,6 +105,33 @@ struct ObservationLayerTests {
         #expect(receiver.clients.withLock { $0.observations.count } == 1)
     }
 
+    @Test func aFullSinkDropsANotificationBeforeDecodingIt() throws {
+        let reports = Reports()
+        let full = Mutex(true)
+        let receiver = ReportReceiver(
+            model: model, logger: Logger(label: "test"), clock: { Date() }, sink: { reports.sink($0) },
+            sinkIsFull: { full.withLock { $0 } })
+        let path = try LwM2MPath("/3303/0/5700")
+        receiver.clients.withLock {
+            $0.observations.add(Observation(id: "obs1", endpoint: "dev", registrationID: "r", paths: [path],
+                                            composite: false, token: [5], format: .text, attributes: nil,
+                                            createdAt: Date()))
+        }
+        func notify(_ payload: String) -> Bool {
+            receiver.handleUnsolicited(CoAPUnsolicitedResponse(
+                session: CoAPSessionID(rawValue: 1), peerAddress: "x", token: [5],
+                response: CoAPResponse(code: .content, contentFormat: 110, payload: Array(payload.utf8), observe: 2)))
+        }
+        // Not even looked at (this payload is not SenML): refused as the full sink would, the observation kept.
+        #expect(notify("not senml"))
+        #expect(receiver.statistics.undecodable == 0)
+        #expect(receiver.statistics.rejectedByConsumer == 1)
+        #expect(reports.all.isEmpty)
+        full.withLock { $0 = false }
+        #expect(notify(#"[{"n":"/3303/0/5700","v":20.5}]"#))
+        #expect(reports.all.count == 1)
+    }
+
     /// Regression: the sink once lived in a `Mutex` and every read through `withLock`'s `inout` wrapped it in two
     /// more reabstraction thunks; after ~5,000 notifications the call overflowed the CoAP I/O thread's stack.
     @Test func theSinkStaysCallableForever() throws {

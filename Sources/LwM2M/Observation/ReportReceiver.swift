@@ -17,6 +17,7 @@ final class ReportReceiver: Sendable {
     /// Immutable on purpose: a closure kept in a `Mutex` and read through `withLock`'s `inout` is written back
     /// wrapped in two more reabstraction thunks on every access, until the call overflows the stack.
     private let sink: Sink?
+    private let sinkIsFull: (@Sendable () -> Bool)?
     private let codecs: LwM2MCodecRegistry
     private let model: ObjectModelRegistry
     private let logger: Logger
@@ -37,7 +38,11 @@ final class ReportReceiver: Sendable {
         var lastRejectionLog: ContinuousClock.Instant?
     }
 
-    init(model: ObjectModelRegistry, logger: Logger, clock: @escaping @Sendable () -> Date, sink: Sink?) {
+    init(
+        model: ObjectModelRegistry, logger: Logger, clock: @escaping @Sendable () -> Date, sink: Sink?,
+        sinkIsFull: (@Sendable () -> Bool)? = nil
+    ) {
+        self.sinkIsFull = sinkIsFull
         self.model = model
         self.codecs = .standard
         self.logger = logger
@@ -104,6 +109,11 @@ final class ReportReceiver: Sendable {
             clients.withLock { _ = $0.observations.remove(ids: [observation.id]) }
             return true
         }
+        if let sinkIsFull, sinkIsFull() {
+            // Would be refused anyway: skip the decoding (the observation stays; the next one may fit).
+            rejected(endpoint: observation.endpoint, kind: .notification(observationID: observation.id))
+            return true
+        }
         let format = response.contentFormat.map { ContentFormat(rawValue: $0).canonical } ?? observation.format
         let values: [ReportedValue]
         do {
@@ -163,8 +173,17 @@ final class ReportReceiver: Sendable {
     private func deliver(_ report: DeviceReport) -> Bool {
         guard let sink else { return true }
         let accepted = sink(report)
-        ServerMetrics.report(report, accepted: accepted)
-        if accepted { return true }
+        if accepted {
+            ServerMetrics.report(report.kind, accepted: true)
+            return true
+        }
+        rejected(endpoint: report.endpoint, kind: report.kind)
+        return false
+    }
+
+    /// Counts and (once a second at most) logs a report the sink cannot take.
+    private func rejected(endpoint: String, kind: DeviceReport.Kind) {
+        ServerMetrics.report(kind, accepted: false)
         // One line a second at most: under overload a line per report would cost the I/O thread more than the
         // reports themselves.
         let now = ContinuousClock.now
@@ -178,9 +197,8 @@ final class ReportReceiver: Sendable {
         }
         if let unlogged {
             logger.warning("reports dropped: ingest queue full", metadata: [
-                "endpoint": "\(report.endpoint)", "dropped": "\(unlogged)", "since": "the last such line (1 s at most)",
+                "endpoint": "\(endpoint)", "dropped": "\(unlogged)", "since": "the last such line (1 s at most)",
             ])
         }
-        return false
     }
 }

@@ -92,6 +92,8 @@ public final class LwM2MServer: Service, Sendable {
     ///   - profiles: the observations to establish when a client registers (operator-defined profiles).
     ///   - reportSink: where notifications and Sends go; it returns `false` when it cannot take more
     ///     (back-pressure: a Send is then answered 5.03). It runs on the CoAP I/O thread and must not block.
+    ///   - reportSinkIsFull: whether the sink would refuse a report now; a notification is then dropped before it
+    ///     is decoded (under overload, decoding what cannot be stored takes the CPU the store needs).
     ///   - clock: supplies "now" for lifetimes (inject one in tests).
     public init(
         configuration: Configuration, logger: Logger, objectModel: ObjectModelRegistry = ObjectModelRegistry(),
@@ -99,6 +101,7 @@ public final class LwM2MServer: Service, Sendable {
         observationStore: (any ObservationStore)? = nil,
         profiles: @escaping @Sendable (Registration) async -> [ObservationRequest] = { _ in [] },
         reportSink: (@Sendable (DeviceReport) -> Bool)? = nil,
+        reportSinkIsFull: (@Sendable () -> Bool)? = nil,
         credentials: PSKCredentialStore = PSKCredentialStore(),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -109,7 +112,8 @@ public final class LwM2MServer: Service, Sendable {
         self.observationStore = observationStore
         self.profiles = profiles
         self.clock = clock
-        let receiver = ReportReceiver(model: objectModel, logger: logger, clock: clock, sink: reportSink)
+        let receiver = ReportReceiver(
+            model: objectModel, logger: logger, clock: clock, sink: reportSink, sinkIsFull: reportSinkIsFull)
         self.receiver = receiver
         let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self, bufferingPolicy: .unbounded)
         self.events = events

@@ -57,8 +57,8 @@ enum ServerMetrics {
         Counter(label: "lwm2m_observations_renewed_total").increment()
     }
 
-    static func report(_ report: DeviceReport, accepted: Bool) {
-        let kind = switch report.kind {
+    static func report(_ kind: DeviceReport.Kind, accepted: Bool) {
+        let kind = switch kind {
         case .notification: "notification"
         case .send: "send"
         }
