@@ -66,9 +66,22 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The composition root: `buildServer` assembles the whole server from a `ServerConfiguration`.
+        .target(
+            name: "ServerApp",
+            dependencies: [
+                "RESTBridge",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "lwm2m-server",
             dependencies: [
+                "ServerApp",
                 "RESTBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -96,6 +109,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CoAPTests", dependencies: ["CoAP"]),
+        .testTarget(name: "ServerAppTests", dependencies: ["ServerApp", "CoAP", "LwM2M"]),
         .testTarget(name: "LwM2MTests", dependencies: ["LwM2M"]),
         .testTarget(name: "ResourceModelTests", dependencies: ["ResourceModel"]),
         .testTarget(

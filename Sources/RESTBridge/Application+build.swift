@@ -15,11 +15,13 @@ import ResourceModel
 /// `/metrics` (`nil`: 503); `pskCredentials`
 /// is the in-memory copy of the DTLS keys the security routes keep in step with the database (`nil`: 503). Run it as
 /// a service (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
+/// `onServerRunning` is told the bound port once HTTP listens (port 0 picks a free one).
 public func buildApplication(
     configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
     operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
-    metrics: PrometheusCollectorRegistry? = nil, logger: Logger
+    metrics: PrometheusCollectorRegistry? = nil, logger: Logger,
+    onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, database: database, deviceManagement: deviceManagement,
@@ -38,6 +40,7 @@ public func buildApplication(
         server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "lwm2m-server"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port) },
         logger: logger)
 }
 

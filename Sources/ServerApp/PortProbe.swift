@@ -2,10 +2,10 @@ import Foundation
 
 /// Checks a TCP port before the HTTP server binds it, so that a taken port is reported with its flag rather than
 /// as a bare "address in use" from deep inside the HTTP stack.
-enum PortProbe {
+public enum PortProbe {
     /// Why `host:port` cannot be listened on (a description of the error), or `nil` when it can. `SO_REUSEADDR` is
     /// set as the HTTP server sets it, so only a listening socket (not a connection in TIME_WAIT) counts as taken.
-    static func tcpInUse(host: String, port: Int) -> String? {
+    public static func tcpInUse(host: String, port: Int) -> String? {
         guard port > 0, port <= 65_535 else { return nil }
         var v4 = sockaddr_in()
         var v6 = sockaddr_in6()

@@ -6,8 +6,8 @@ import Metrics
 import Prometheus
 import RESTBridge
 import ResourceModel
+import ServerApp
 import ServiceLifecycle
-import Synchronization
 
 /// `lwm2m-server`: the LwM2M server with its CoAP registration interface, SQLite store and REST API.
 @main
@@ -101,6 +101,26 @@ struct ServerCommand: AsyncParsableCommand {
         }
     }
 
+    /// The flags as the composition root's configuration.
+    var serverConfiguration: ServerConfiguration {
+        ServerConfiguration(
+            lwm2m: .init(
+                host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel,
+                coapsPort: coapsPort == 0 ? nil : coapsPort, maxRegisterPayload: maxRegisterPayload,
+                maxRegisterLinks: maxRegisterLinks, udpReceiveBuffer: udpReceiveBuffer > 0 ? udpReceiveBuffer : nil,
+                staleAfterPmax: staleAfterPmax),
+            httpPort: httpPort,
+            storage: .directory(URL(fileURLWithPath: dataDir, isDirectory: true)),
+            authentication: noAuth ? .disabled : .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),
+            objectDefinitionDirectories: objectDefinitions.map { URL(fileURLWithPath: $0, isDirectory: true) },
+            dispatcher: .init(
+                awakeWindow: awakeWindow, perEndpointLimit: maxInFlightPerEndpoint, globalLimit: maxInFlight,
+                requestTimeout: .seconds(operationTimeout),
+                retryPolicy: .init(baseDelay: retryBaseDelay, maxDelay: retryMaxDelay),
+                retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil),
+            bulkOperationLimit: bulkOperationLimit)
+    }
+
     func run() async throws {
         let level = logLevel
         LoggingSystem.bootstrap { label in
@@ -112,146 +132,21 @@ struct ServerCommand: AsyncParsableCommand {
         // Metrics: every module records through swift-metrics; /metrics renders this registry.
         let metricsRegistry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metricsRegistry))
-        let dataDirectory = URL(fileURLWithPath: dataDir, isDirectory: true)
-        let database = try AppDatabase.open(directory: dataDirectory)
-
-        var apiToken: String?
-        if noAuth {
-            logger.warning("REST authentication is DISABLED (--no-auth): anyone who can reach the HTTP port has full access")
-        } else {
-            let (token, generated) = try APIToken.resolve(
-                environment: ProcessInfo.processInfo.environment, dataDirectory: dataDirectory)
-            apiToken = token
-            if generated {
-                // Written unbuffered: printed once, it must not sit in a buffer until exit.
-                let path = dataDirectory.appendingPathComponent(APIToken.fileName).path
-                let notice = "Generated REST API token (stored in \(path)):\n  \(token)\nUse it as: Authorization: Bearer <token>\n"
-                FileHandle.standardOutput.write(Data(notice.utf8))
-            }
-        }
-
-        let (objectModel, diagnostics, builtin) = ObjectModelRegistry.loadBuiltin(
-            extraDirectories: objectDefinitions.map { URL(fileURLWithPath: $0, isDirectory: true) })
-        for diagnostic in diagnostics {
-            logger.warning("skipped object definition", metadata: [
-                "file": "\(diagnostic.file.path)", "reason": "\(diagnostic.reason)",
-            ])
-        }
-        if builtin == nil {
-            logger.warning("built-in object definitions not found; set LWM2M_OBJECT_DEFINITIONS to the ObjectDefinitions directory")
-        }
-        logger.info("object definitions loaded", metadata: [
-            "objects": "\(objectModel.count)", "builtin": "\(builtin?.path ?? "-")",
-            "extra": "\(objectDefinitions.joined(separator: ","))",
-        ])
-
-        // PSK credentials: served from memory during DTLS handshakes, persisted in the database.
-        let credentials = PSKCredentialStore(try await database.pskCredentials())
-        let hub = LiveEventHub()
-        // Notifications and Sends wake queue-mode devices; the dispatcher is made after the server it sends through.
-        let activity = ActivityRelay()
-        let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
-        let server = LwM2MServer(
-            configuration: .init(
-                host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel, coapsPort: coapsPort == 0 ? nil : coapsPort,
-                maxRegisterPayload: maxRegisterPayload, maxRegisterLinks: maxRegisterLinks,
-                udpReceiveBuffer: udpReceiveBuffer > 0 ? udpReceiveBuffer : nil, staleAfterPmax: staleAfterPmax),
-            logger: logger,
-            objectModel: objectModel,
-            knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil },
-            observationStore: database,
-            profiles: { registration in
-                let matches = (try? await database.observationProfiles(
-                    matching: registration.endpoint, objectIDs: registration.objectLinks.map(\.objectID))) ?? []
-                return matches.map { ObservationRequest(paths: $0.paths, attributes: $0.attributes) }
-            },
-            reportSink: { report in
-                activity.deviceActive(report.endpoint)
-                return ingest.submit(report)
-            },
-            reportSinkIsFull: { ingest.isFull },
-            credentials: credentials)
-        try await database.syncResourceTypes(from: objectModel)
-        let restored = server.restore(try await database.onlineRegistrations())
-        server.restoreObservations(try await database.loadAll())
-
-        let liveRegistrations = LiveRegistrationFeed(events: server.makeEventStream(), hub: hub)
-        let dispatcher = OperationDispatcher(
-            database: database, deviceManagement: server, observations: server,
-            registrationEvents: server.makeEventStream(), hub: hub,
-            configuration: .init(
-                awakeWindow: awakeWindow, perEndpointLimit: maxInFlightPerEndpoint, globalLimit: maxInFlight,
-                requestTimeout: .seconds(operationTimeout),
-                retryPolicy: .init(baseDelay: retryBaseDelay, maxDelay: retryMaxDelay),
-                retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil),
-            logger: logger)
-        dispatcher.restore(restored)
-        activity.connect(dispatcher)
-        if let error = PortProbe.tcpInUse(host: host, port: httpPort) {
-            throw ValidationError("--http-port \(httpPort): TCP port \(httpPort) on \(host) is already in use (\(error))")
-        }
+        let server: BuiltServer
         do {
-            try server.start()
-        } catch {
-            let text = "\(error)"
-            let flag = text.contains("(DTLS)") ? "--coaps-port \(coapsPort)" : "--coap-port \(coapPort)"
-            throw ValidationError("\(flag): \(text)")
+            server = try await buildServer(serverConfiguration, logger: logger, metrics: metricsRegistry)
+        } catch let error as ServerStartError {
+            throw ValidationError(error.description)
         }
-
-        let recorder = RegistrationRecorder(database: database, events: server.events, logger: logger)
-        let app = buildApplication(
-            configuration: RESTConfiguration(
-                host: host, port: httpPort, apiToken: apiToken, bulkOperationLimit: bulkOperationLimit),
-            database: database, deviceManagement: server, observations: server, liveEvents: hub,
-            operations: dispatcher, pskCredentials: credentials, metrics: metricsRegistry, logger: logger)
-        // Shutdown runs in reverse order: the dispatcher stops claiming and lets its sends finish while CoAP
-        // still runs; then the LwM2M server stops CoAP and ends its event stream, then HTTP, then the recorder
-        // writes whatever events are left.
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        if server.generatedToken, let token = server.apiToken {
+            // Written unbuffered: printed once, it must not sit in a buffer until exit.
+            let path = URL(fileURLWithPath: dataDir, isDirectory: true).appendingPathComponent(APIToken.fileName).path
+            let notice = "Generated REST API token (stored in \(path)):\n  \(token)\nUse it as: Authorization: Bearer <token>\n"
+            FileHandle.standardOutput.write(Data(notice.utf8))
+        }
+        try await server.run(logger: logger)
         logger.info("stopped")
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-/// Forwards registration events to the live stream (REGISTRATION, UPDATED, DEREGISTRATION); ends with them.
-struct LiveRegistrationFeed: Service {
-    let events: AsyncStream<RegistrationEvent>
-    let hub: LiveEventHub
-
-    func run() async {
-        for await event in events { hub.publish(event) }
-        hub.finishAll()
-    }
-}
-
-/// Runs a service that ends on its own (the recorder ends when the server's event stream does), then waits
-/// for its turn in the group's graceful shutdown: ServiceGroup treats a service that returns before it was
-/// asked to stop as a failure.
-struct DrainThenWait<Inner: Service>: Service {
-    let inner: Inner
-
-    init(_ inner: Inner) { self.inner = inner }
-
-    func run() async throws {
-        try await inner.run()
-        try? await gracefulShutdown()
-    }
-}
-
-/// Forwards device activity (notifications, Sends) to the operation dispatcher once it exists.
-final class ActivityRelay: Sendable {
-    private let target = Mutex<OperationDispatcher?>(nil)
-
-    func connect(_ dispatcher: OperationDispatcher) {
-        target.withLock { $0 = dispatcher }
-    }
-
-    func deviceActive(_ endpoint: String) {
-        target.withLock { $0 }?.deviceActive(endpoint)
-    }
-}

@@ -1,0 +1,216 @@
+import Foundation
+import Logging
+import LwM2M
+import Prometheus
+import RESTBridge
+import ResourceModel
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// The assembled server: its services in start order, and what a caller needs to reach it.
+public struct BuiltServer: Sendable {
+    /// The services, in start order; a `ServiceGroup` stops them in reverse: the dispatcher stops claiming and lets
+    /// its sends finish while CoAP still runs; then the LwM2M server stops CoAP and ends its event stream, then HTTP,
+    /// then the recorder writes whatever events are left.
+    public let services: [any Service]
+    /// The LwM2M server (CoAP side), started: its ports are bound.
+    public let lwm2m: LwM2MServer
+    /// The store.
+    public let database: AppDatabase
+    /// The REST API token, `nil` when authentication is disabled.
+    public let apiToken: String?
+    /// Whether `apiToken` was generated just now (print it once).
+    public let generatedToken: Bool
+    private let boundHTTPPort: HTTPPortBox
+
+    /// The bound CoAP port.
+    public var coapPort: UInt16? { lwm2m.boundPort }
+    /// The bound DTLS port, when DTLS is on.
+    public var coapsPort: UInt16? { lwm2m.boundDTLSPort }
+
+    /// The bound HTTP port, once the REST API listens (waits up to `timeout`).
+    public func httpPort(timeout: Duration = .seconds(10)) async -> Int? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let port = boundHTTPPort.port { return port }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return boundHTTPPort.port
+    }
+
+    /// Runs every service until one of `gracefulShutdownSignals` arrives (or the task is cancelled), then stops them
+    /// in reverse order.
+    public func run(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: gracefulShutdownSignals,
+                logger: logger))
+        try await group.run()
+    }
+
+    init(services: [any Service], lwm2m: LwM2MServer, database: AppDatabase, apiToken: String?, generatedToken: Bool,
+         boundHTTPPort: HTTPPortBox) {
+        self.services = services
+        self.lwm2m = lwm2m
+        self.database = database
+        self.apiToken = apiToken
+        self.generatedToken = generatedToken
+        self.boundHTTPPort = boundHTTPPort
+    }
+}
+
+/// Builds the complete server from `configuration` — store, object model, LwM2M server with its CoAP endpoints
+/// (started, so a taken port fails here, naming its flag), telemetry ingest, operation dispatcher, REST API, live
+/// stream and metrics — as the services of one `ServiceGroup` (Hummingbird's `buildApplication` pattern). The
+/// `lwm2m-server` executable parses flags into a `ServerConfiguration` and calls this; tests call it in process.
+///
+/// Bootstrapping logging and metrics is the caller's (they are process-wide); `metrics` is rendered at `/metrics`.
+public func buildServer(
+    _ configuration: ServerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil
+) async throws -> BuiltServer {
+    let database: AppDatabase
+    var dataDirectory: URL?
+    switch configuration.storage {
+    case .directory(let directory):
+        database = try AppDatabase.open(directory: directory)
+        dataDirectory = directory
+    case .inMemory:
+        database = try AppDatabase.inMemory()
+    }
+
+    var apiToken: String?
+    var generated = false
+    switch configuration.authentication {
+    case .disabled:
+        logger.warning("REST authentication is DISABLED (--no-auth): anyone who can reach the HTTP port has full access")
+    case .token(let token):
+        apiToken = token
+    case .environmentOrDataDirectory(let environment):
+        guard let dataDirectory else {
+            throw ServerStartError("an in-memory server needs an explicit API token or disabled authentication")
+        }
+        (apiToken, generated) = try APIToken.resolve(environment: environment, dataDirectory: dataDirectory)
+    }
+
+    let (objectModel, diagnostics, builtin) = ObjectModelRegistry.loadBuiltin(
+        extraDirectories: configuration.objectDefinitionDirectories)
+    for diagnostic in diagnostics {
+        logger.warning("skipped object definition", metadata: [
+            "file": "\(diagnostic.file.path)", "reason": "\(diagnostic.reason)",
+        ])
+    }
+    if builtin == nil {
+        logger.warning("built-in object definitions not found; set LWM2M_OBJECT_DEFINITIONS to the ObjectDefinitions directory")
+    }
+    logger.info("object definitions loaded", metadata: [
+        "objects": "\(objectModel.count)", "builtin": "\(builtin?.path ?? "-")",
+        "extra": "\(configuration.objectDefinitionDirectories.map(\.path).joined(separator: ","))",
+    ])
+
+    // PSK credentials: served from memory during DTLS handshakes, persisted in the database.
+    let credentials = PSKCredentialStore(try await database.pskCredentials())
+    let hub = LiveEventHub()
+    // Notifications and Sends wake queue-mode devices; the dispatcher is made after the server it sends through.
+    let activity = ActivityRelay()
+    let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
+    let server = LwM2MServer(
+        configuration: configuration.lwm2m,
+        logger: logger,
+        objectModel: objectModel,
+        knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil },
+        observationStore: database,
+        profiles: { registration in
+            let matches = (try? await database.observationProfiles(
+                matching: registration.endpoint, objectIDs: registration.objectLinks.map(\.objectID))) ?? []
+            return matches.map { ObservationRequest(paths: $0.paths, attributes: $0.attributes) }
+        },
+        reportSink: { report in
+            activity.deviceActive(report.endpoint)
+            return ingest.submit(report)
+        },
+        reportSinkIsFull: { ingest.isFull },
+        credentials: credentials)
+    try await database.syncResourceTypes(from: objectModel)
+    let restored = server.restore(try await database.onlineRegistrations())
+    server.restoreObservations(try await database.loadAll())
+
+    let liveRegistrations = LiveRegistrationFeed(events: server.makeEventStream(), hub: hub)
+    let dispatcher = OperationDispatcher(
+        database: database, deviceManagement: server, observations: server,
+        registrationEvents: server.makeEventStream(), hub: hub, configuration: configuration.dispatcher,
+        logger: logger)
+    dispatcher.restore(restored)
+    activity.connect(dispatcher)
+    let host = configuration.lwm2m.host
+    if let error = PortProbe.tcpInUse(host: host, port: configuration.httpPort) {
+        throw ServerStartError(
+            "--http-port \(configuration.httpPort): TCP port \(configuration.httpPort) on \(host) is already in use (\(error))")
+    }
+    do {
+        try server.start()
+    } catch {
+        let text = "\(error)"
+        let flag = text.contains("(DTLS)")
+            ? "--coaps-port \(configuration.lwm2m.coapsPort ?? 0)" : "--coap-port \(configuration.lwm2m.coapPort)"
+        throw ServerStartError("\(flag): \(text)")
+    }
+
+    let recorder = RegistrationRecorder(database: database, events: server.events, logger: logger)
+    let httpPort = HTTPPortBox()
+    let app = buildApplication(
+        configuration: RESTConfiguration(
+            host: host, port: configuration.httpPort, apiToken: apiToken,
+            bulkOperationLimit: configuration.bulkOperationLimit),
+        database: database, deviceManagement: server, observations: server, liveEvents: hub,
+        operations: dispatcher, pskCredentials: credentials, metrics: metrics, logger: logger,
+        onServerRunning: { httpPort.set($0) })
+    return BuiltServer(
+        services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],
+        lwm2m: server, database: database, apiToken: apiToken, generatedToken: generated, boundHTTPPort: httpPort)
+}
+
+/// The HTTP port, known once the REST API listens.
+final class HTTPPortBox: Sendable {
+    private let value = Mutex<Int?>(nil)
+    var port: Int? { value.withLock { $0 } }
+    func set(_ port: Int?) { value.withLock { $0 = port } }
+}
+
+/// Forwards registration events to the live stream (REGISTRATION, UPDATED, DEREGISTRATION); ends with them.
+struct LiveRegistrationFeed: Service {
+    let events: AsyncStream<RegistrationEvent>
+    let hub: LiveEventHub
+
+    func run() async {
+        for await event in events { hub.publish(event) }
+        hub.finishAll()
+    }
+}
+
+/// Runs a service that ends on its own (the recorder ends when the server's event stream does), then waits
+/// for its turn in the group's graceful shutdown: ServiceGroup treats a service that returns before it was
+/// asked to stop as a failure.
+struct DrainThenWait<Inner: Service>: Service {
+    let inner: Inner
+
+    init(_ inner: Inner) { self.inner = inner }
+
+    func run() async throws {
+        try await inner.run()
+        try? await gracefulShutdown()
+    }
+}
+
+/// Forwards device activity (notifications, Sends) to the operation dispatcher once it exists.
+final class ActivityRelay: Sendable {
+    private let target = Mutex<OperationDispatcher?>(nil)
+
+    func connect(_ dispatcher: OperationDispatcher) {
+        target.withLock { $0 = dispatcher }
+    }
+
+    func deviceActive(_ endpoint: String) {
+        target.withLock { $0 }?.deviceActive(endpoint)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import LwM2M
+import ResourceModel
+
+/// Everything `buildServer` needs to assemble the whole server: what the `lwm2m-server` flags set, as a value, so
+/// a test or another program builds the same server without a process.
+public struct ServerConfiguration: Sendable {
+    /// Where the data lives.
+    public enum Storage: Sendable {
+        /// The SQLite file (and a generated API token) in this directory, created when missing.
+        case directory(URL)
+        /// An SQLite database in memory: gone when the server stops (tests).
+        case inMemory
+    }
+
+    /// How the REST API checks requests.
+    public enum Authentication: Sendable {
+        /// `Authorization: Bearer` with this token.
+        case token(String)
+        /// The token from `LWM2M_API_TOKEN` in `environment`, else the one stored in the data directory, else a new
+        /// one generated there (`BuiltServer.generatedToken` then says so, for printing once).
+        case environmentOrDataDirectory(environment: [String: String])
+        /// No checking (local development only; a warning is logged).
+        case disabled
+    }
+
+    /// The CoAP side: listening address, CoAP and DTLS ports (0 picks a free one), limits, observation timing.
+    public var lwm2m: LwM2MServer.Configuration
+    /// The HTTP port of the REST API (0 picks a free one; `BuiltServer.httpPort` tells which).
+    public var httpPort: Int
+    /// Where the data lives.
+    public var storage: Storage
+    /// How REST requests are authenticated.
+    public var authentication: Authentication
+    /// Directories of additional OMA DDF XML object definitions.
+    public var objectDefinitionDirectories: [URL]
+    /// The operation queue (awake window, limits, retries, retention).
+    public var dispatcher: OperationDispatcherConfiguration
+    /// The most endpoints one bulk `POST /api/v1/operations` may target.
+    public var bulkOperationLimit: Int
+
+    /// Creates a configuration; the defaults are the `lwm2m-server` flags' defaults.
+    public init(
+        lwm2m: LwM2MServer.Configuration = .init(coapsPort: 5684), httpPort: Int = 8080,
+        storage: Storage = .directory(URL(fileURLWithPath: "./data", isDirectory: true)),
+        authentication: Authentication = .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),
+        objectDefinitionDirectories: [URL] = [], dispatcher: OperationDispatcherConfiguration = .init(),
+        bulkOperationLimit: Int = 10_000
+    ) {
+        self.lwm2m = lwm2m
+        self.httpPort = httpPort
+        self.storage = storage
+        self.authentication = authentication
+        self.objectDefinitionDirectories = objectDefinitionDirectories
+        self.dispatcher = dispatcher
+        self.bulkOperationLimit = bulkOperationLimit
+    }
+}
+
+/// Why the server cannot be built or started, naming the setting to change.
+public struct ServerStartError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, with the flag (`--http-port 8080: ...`).
+    public let description: String
+
+    init(_ description: String) { self.description = description }
+}
