@@ -109,7 +109,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CoAPTests", dependencies: ["CoAP"]),
-        .testTarget(name: "ServerAppTests", dependencies: ["ServerApp", "CoAP", "LwM2M"]),
+        .testTarget(name: "ServerAppTests", dependencies: ["ServerApp", "CoAP", "LwM2M", "ResourceModel"]),
         .testTarget(name: "LwM2MTests", dependencies: ["LwM2M"]),
         .testTarget(name: "ResourceModelTests", dependencies: ["ResourceModel"]),
         .testTarget(

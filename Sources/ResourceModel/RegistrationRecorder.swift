@@ -61,11 +61,12 @@ public struct RegistrationRecorder: Service {
 
     /// Consumes the stream until it finishes, writing batches; see the type's documentation.
     public func run() async {
-        let buffer = BatchBuffer<RegistrationEvent>()
+        // Unbounded, like the stream it drains: the server never waits for the recorder.
+        let buffer = BoundedQueue<RegistrationEvent>(capacity: .max)
         logger.debug("registration recorder started", metadata: ["maxBatchSize": "\(maxBatchSize)"])
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [events] in
-                for await event in events { buffer.append(event) }
+                for await event in events { _ = buffer.offer(event) }
                 buffer.finish()
             }
             while let batch = await buffer.next(maxCount: maxBatchSize) {

@@ -13,7 +13,9 @@ import Synchronization
 /// reports at a time and writes them in ONE transaction: each leaf value becomes a `resource` row (typed by its
 /// `resource_type`, a row being added for resources the model does not know), the series' `resource_latest`
 /// row follows, and every event rule matching values of one report makes one `event` with `event_resource`
-/// links. After the commit it publishes NOTIFICATION/SEND and EVENT to the `LiveEventHub`. Reports of endpoints
+/// links. After the commit it publishes NOTIFICATION/SEND and EVENT to the `LiveEventHub` (lossy: a slow
+/// stream client is disconnected) and hands the stored reports to the internal subscriptions (lossless:
+/// `subscribe(capacity:paths:)`, the ingest waits for them). Reports of endpoints
 /// that have no row are counted and logged, not stored. A failed batch is retried report by report.
 ///
 /// On graceful shutdown `run()` stops accepting reports, writes everything queued, and returns: list it
@@ -66,7 +68,9 @@ public final class TelemetryIngest: Service, Sendable {
     private let logger: Logger
     private let maxBatchSize: Int
     private let batchLinger: Duration
-    private let queue: ReportQueue
+    private let queue: BoundedQueue<DeviceReport>
+    /// The internal subscriptions (lossless: the ingest waits for them).
+    private let subscriptions = StoredReportFanOut()
     private let state = Mutex(State())
 
     // Metrics (no-ops until a backend is bootstrapped): values and batches written, events made by rules.
@@ -86,7 +90,7 @@ public final class TelemetryIngest: Service, Sendable {
         self.hub = hub
         self.logger = logger
         self.maxBatchSize = maxBatchSize
-        self.queue = ReportQueue(capacity: capacity)
+        self.queue = BoundedQueue(capacity: capacity)
     }
 
     /// Queues `report` without waiting; `false` when the queue is full (back-pressure) or the ingest stopped.
@@ -150,6 +154,7 @@ public final class TelemetryIngest: Service, Sendable {
         } onGracefulShutdown: { [queue] in
             queue.finish()
         }
+        subscriptions.finish()
         let ready = state.withLock { state in
             state.stopped = true
             defer { state.waiters.removeAll() }
@@ -169,7 +174,7 @@ public final class TelemetryIngest: Service, Sendable {
     private func write(_ batch: [DeviceReport]) async {
         do {
             let outcomes = try await store(batch)
-            finish(batch, outcomes, batches: 1)
+            await subscriptions.deliver(finish(batch, outcomes, batches: 1))
             return
         } catch {
             state.withLock { state in
@@ -182,7 +187,7 @@ public final class TelemetryIngest: Service, Sendable {
         }
         for report in batch {
             do {
-                finish([report], try await store([report]), batches: 0)
+                await subscriptions.deliver(finish([report], try await store([report]), batches: 0))
             } catch {
                 state.withLock { $0.statistics.reportsFailed += 1 }
                 logger.error(
@@ -218,8 +223,11 @@ public final class TelemetryIngest: Service, Sendable {
         try database.writer.write(work)
     }
 
-    /// Counts, logs and publishes what a committed batch did.
-    private func finish(_ reports: [DeviceReport], _ outcomes: [TelemetryBatchWriter.Outcome], batches: Int) {
+    /// Counts and publishes a written batch; returns the reports that were stored, for the subscriptions.
+    private func finish(_ reports: [DeviceReport], _ outcomes: [TelemetryBatchWriter.Outcome], batches: Int)
+        -> [DeviceReport]
+    {
+        var storedReports: [DeviceReport] = []
         var delta = Statistics()
         delta.batchesWritten = batches
         for (report, outcome) in zip(reports, outcomes) {
@@ -240,6 +248,7 @@ public final class TelemetryIngest: Service, Sendable {
                         metadata: ["endpoint": "\(report.endpoint)", "skipped": "\(skipped)"])
                 }
                 publish(report, events: events)
+                storedReports.append(report)
             }
         }
         state.withLock { state in
@@ -255,7 +264,19 @@ public final class TelemetryIngest: Service, Sendable {
         Self.batchesCounter.increment(by: delta.batchesWritten)
         Self.eventsCounter.increment(by: delta.eventsCreated)
         resumeWaiters()
+        return storedReports
     }
+
+    // MARK: - Internal subscriptions
+
+    /// Every report stored from now on, in order, none dropped (only its values under `paths`, when given): see
+    /// `StoredReportSource`. The ingest waits for a full subscription before it writes its next batch.
+    public func subscribe(capacity: Int = StoredReports.defaultCapacity, paths: [LwM2MPath]? = nil) -> StoredReports {
+        subscriptions.subscribe(capacity: capacity, paths: paths)
+    }
+
+    /// The number of open internal subscriptions.
+    public var subscriptionCount: Int { subscriptions.count }
 
     /// Publishes a stored report and its events to the hub.
     private func publish(_ report: DeviceReport, events: [(type: String, id: Int64, values: [ReportedValue])]) {

@@ -18,6 +18,9 @@ public struct BuiltServer: Sendable {
     public let lwm2m: LwM2MServer
     /// The store.
     public let database: AppDatabase
+    /// Every report the server stores, losslessly (the ingest's internal subscriptions): where a module that must
+    /// see every value subscribes. The live stream's hub is the lossy counterpart for HTTP clients.
+    public let storedReports: any StoredReportSource
     /// The REST API token, `nil` when authentication is disabled.
     public let apiToken: String?
     /// Whether `apiToken` was generated just now (print it once).
@@ -49,11 +52,12 @@ public struct BuiltServer: Sendable {
         try await group.run()
     }
 
-    init(services: [any Service], lwm2m: LwM2MServer, database: AppDatabase, apiToken: String?, generatedToken: Bool,
-         boundHTTPPort: HTTPPortBox) {
+    init(services: [any Service], lwm2m: LwM2MServer, database: AppDatabase, storedReports: any StoredReportSource,
+         apiToken: String?, generatedToken: Bool, boundHTTPPort: HTTPPortBox) {
         self.services = services
         self.lwm2m = lwm2m
         self.database = database
+        self.storedReports = storedReports
         self.apiToken = apiToken
         self.generatedToken = generatedToken
         self.boundHTTPPort = boundHTTPPort
@@ -110,7 +114,7 @@ public func buildServer(
 
     // PSK credentials: served from memory during DTLS handshakes, persisted in the database.
     let credentials = PSKCredentialStore(try await database.pskCredentials())
-    let hub = LiveEventHub()
+    let hub = LiveEventHub.forLiveStream()
     // Notifications and Sends wake queue-mode devices; the dispatcher is made after the server it sends through.
     let activity = ActivityRelay()
     let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
@@ -167,7 +171,7 @@ public func buildServer(
         onServerRunning: { httpPort.set($0) })
     return BuiltServer(
         services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],
-        lwm2m: server, database: database, apiToken: apiToken, generatedToken: generated, boundHTTPPort: httpPort)
+        lwm2m: server, database: database, storedReports: ingest, apiToken: apiToken, generatedToken: generated, boundHTTPPort: httpPort)
 }
 
 /// The HTTP port, known once the REST API listens.

@@ -32,7 +32,7 @@ struct LiveStreamTests {
 
     @Test("SSE: event and data lines per event, filtered by endpoint, ends when the hub finishes")
     func serverSentEvents() async throws {
-        let hub = LiveEventHub()
+        let hub = LiveEventHub.forLiveStream()
         let app = Self.makeApp(database: try await makeSeededDatabase(), hub: hub)
         try await app.test(.router) { client in
             async let streamed = client.execute(uri: "/api/v1/stream?endpoint=alpha", method: .get, headers: authorized)
@@ -61,20 +61,20 @@ struct LiveStreamTests {
     @Test("SSE needs the bearer token; without a hub it is 503")
     func streamAuth() async throws {
         let database = try await makeSeededDatabase()
-        let unauthorized = try await send(.get, "/api/v1/stream", headers: [:], database: database, hub: LiveEventHub())
+        let unauthorized = try await send(.get, "/api/v1/stream", headers: [:], database: database, hub: LiveEventHub.forLiveStream())
         #expect(unauthorized.status == .unauthorized)
         let unavailable = try await send(.get, "/api/v1/stream", database: database)
         #expect(unavailable.status == .serviceUnavailable)
-        let plain = try await send(.get, "/api/v1/ws", database: database, hub: LiveEventHub())
+        let plain = try await send(.get, "/api/v1/ws", database: database, hub: LiveEventHub.forLiveStream())
         #expect(plain.status == .upgradeRequired)
-        let badFilter = try await send(.get, "/api/v1/stream?events=OPERATION,LUNCH", database: database, hub: LiveEventHub())
+        let badFilter = try await send(.get, "/api/v1/stream?events=OPERATION,LUNCH", database: database, hub: LiveEventHub.forLiveStream())
         #expect(badFilter.status == .badRequest)
         #expect(try problem(badFilter).type == "https://lwm2m.dev/problems/invalid-query-parameter")
     }
 
     @Test("the ingest's notifications reach SSE subscribers")
     func ingestToStream() async throws {
-        let hub = LiveEventHub()
+        let hub = LiveEventHub.forLiveStream()
         let database = try await makeSeededDatabase()
         let ingest = TelemetryIngest(database: database, hub: hub, logger: quietLogger)
         let app = Self.makeApp(database: database, hub: hub)
@@ -98,7 +98,7 @@ struct LiveStreamTests {
 
     @Test("WebSocket: each event is one text message with the same JSON; a wrong token is refused")
     func webSocket() async throws {
-        let hub = LiveEventHub()
+        let hub = LiveEventHub.forLiveStream()
         let app = Self.makeApp(database: try await makeSeededDatabase(), hub: hub)
         try await app.test(.live) { client in
             let port = try #require(client.port)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LwM2M
 import Testing
 
@@ -29,6 +30,35 @@ struct LiveEventHubTests {
         }
         #expect(received == [["dev-1", "dev-2", "dev-1"], ["dev-1", "dev-2", "dev-1"], ["dev-2"]])
         #expect(hub.subscriberCount == 0)
+    }
+
+    @Test("each event is encoded once for all text subscribers, and not at all when none wants it")
+    func encodesOnce() async throws {
+        let encodings = Mutex(0)
+        let hub = LiveEventHub(encoder: { event in
+            encodings.withLock { $0 += 1 }
+            return "\(event.endpoint)#\(event.time.timeIntervalSince(t0))"
+        })
+        let plain = hub.subscribe()
+        hub.publish(Self.event("dev-1", 0))
+        #expect(encodings.withLock { $0 } == 0)  // only a plain subscriber: nothing encoded
+        let texts = (0..<3).map { _ in hub.subscribeEncoded() }
+        let onlyTwo = hub.subscribeEncoded(endpoint: "dev-2")
+        for index in 1...4 { hub.publish(Self.event(index == 2 ? "dev-2" : "dev-1", index)) }
+        hub.finishAll()
+        #expect(encodings.withLock { $0 } == 4)
+        for stream in texts {
+            var got: [String] = []
+            for await message in stream { got.append(message.text) }
+            #expect(got == ["dev-1#1.0", "dev-2#2.0", "dev-1#3.0", "dev-1#4.0"])
+        }
+        var two: [EncodedLiveEvent] = []
+        for await message in onlyTwo { two.append(message) }
+        #expect(two.map(\.text) == ["dev-2#2.0"])
+        #expect(two.first?.event == Self.event("dev-2", 2))
+        var plainCount = 0
+        for await _ in plain { plainCount += 1 }
+        #expect(plainCount == 5)
     }
 
     @Test("a name filter keeps only those events")

@@ -93,12 +93,12 @@ struct RegistrationRecorderTests {
     }
 }
 
-@Suite("BatchBuffer")
+@Suite("BoundedQueue as an unbounded batch buffer")
 struct BatchBufferTests {
     @Test("hands out what is buffered, up to the limit, in order, then nil after finish")
     func batches() async {
-        let buffer = BatchBuffer<Int>()
-        for value in 1...5 { buffer.append(value) }
+        let buffer = BoundedQueue<Int>(capacity: .max)
+        for value in 1...5 { #expect(buffer.offer(value)) }
         buffer.finish()
         #expect(await buffer.next(maxCount: 2) == [1, 2])
         #expect(await buffer.next(maxCount: 2) == [3, 4])
@@ -108,9 +108,9 @@ struct BatchBufferTests {
 
     @Test("a waiting consumer wakes on append and on finish")
     func wakes() async {
-        let buffer = BatchBuffer<Int>()
+        let buffer = BoundedQueue<Int>(capacity: .max)
         async let first = buffer.next(maxCount: 10)
-        buffer.append(7)
+        _ = buffer.offer(7)
         #expect(await first == [7])
         async let end = buffer.next(maxCount: 10)
         buffer.finish()

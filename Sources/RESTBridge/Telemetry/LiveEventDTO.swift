@@ -83,4 +83,16 @@ public struct LiveEventDTO: Sendable, Equatable, Encodable {
     public func jsonText() throws -> String {
         String(decoding: try APIJSON.encoder().encode(self), as: UTF8.self)
     }
+
+    /// The JSON text of `event`, or `nil` if it cannot be encoded: the encoder of the live stream's hub.
+    @Sendable public static func text(_ event: LiveEvent) -> String? {
+        try? LiveEventDTO(event).jsonText()
+    }
+}
+
+extension LiveEventHub {
+    /// A hub whose text subscribers (the SSE and WebSocket clients) get each event's JSON, encoded once per event.
+    public static func forLiveStream(bufferSize: Int = LiveEventHub.defaultBufferSize) -> LiveEventHub {
+        LiveEventHub(bufferSize: bufferSize, encoder: LiveEventDTO.text)
+    }
 }

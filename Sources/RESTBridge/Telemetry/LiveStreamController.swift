@@ -7,11 +7,12 @@ import ServiceLifecycle
 /// The live event stream: `GET /api/v1/stream` as server-sent events and `GET /api/v1/ws` as a WebSocket
 /// (text messages), both optionally filtered with `?endpoint=`.
 ///
-/// Each connection subscribes to the `LiveEventHub`; one that cannot keep up is disconnected by the hub
+/// Each connection subscribes to the `LiveEventHub` for events with their JSON text (made once per event by
+/// `LiveEventDTO.text`, the hub's encoder, however many clients listen); one that cannot keep up is disconnected by the hub
 /// (its SSE body ends / its WebSocket closes). SSE sends a `: keep-alive` comment every `keepAlive` so idle
 /// connections notice a vanished client. Both end on graceful shutdown.
 struct LiveStreamController {
-    /// The hub; `nil` answers 503.
+    /// The hub (made with `LiveEventHub.forLiveStream`); `nil`, or one without an encoder, answers 503.
     let hub: LiveEventHub?
     /// The interval of SSE keep-alive comments.
     let keepAlive: Duration
@@ -35,7 +36,7 @@ struct LiveStreamController {
 
     /// Registers the WebSocket upgrade on the upgrade router (which carries the same bearer check).
     func addWebSocketRoute<Context: WebSocketRequestContext>(to router: Router<Context>) {
-        guard let hub else { return }
+        guard let hub, hub.encodesText else { return }
         router.ws(RouterPath(Self.webSocketPath), shouldUpgrade: { request, _ in
             // A bad `events` list is not upgraded: the HTTP route then answers 400.
             do {
@@ -48,7 +49,7 @@ struct LiveStreamController {
             let endpoint = context.request.uri.queryParameters["endpoint"].map(String.init)
             // Checked before the upgrade.
             let names = (try? Self.eventNames(context.request.uri.queryParameters["events"].map(String.init))) ?? nil
-            let events = hub.subscribe(endpoint: endpoint, names: names)
+            let events = hub.subscribeEncoded(endpoint: endpoint, names: names)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Reading to the end notices the client's close frame.
@@ -56,8 +57,8 @@ struct LiveStreamController {
                 }
                 group.addTask {
                     try await cancelWhenGracefulShutdown {
-                        for await event in events {
-                            try await outbound.write(.text(try LiveEventDTO(event).jsonText()))
+                        for await message in events {
+                            try await outbound.write(.text(message.text))
                         }
                     }
                 }
@@ -70,10 +71,10 @@ struct LiveStreamController {
     /// `GET /api/v1/stream[?endpoint=][&events=OPERATION,AWAKE]`: `text/event-stream`, one
     /// `event: NAME\ndata: {json}\n\n` per event; `events` keeps only the named events.
     @Sendable func stream(_ request: Request, context: APIRequestContext) async throws -> Response {
-        guard let hub else { throw Problem.unavailable("The live event stream") }
+        guard let hub, hub.encodesText else { throw Problem.unavailable("The live event stream") }
         let endpoint = request.uri.queryParameters["endpoint"].map(String.init)
         let names = try Self.eventNames(request.uri.queryParameters["events"].map(String.init))
-        let events = hub.subscribe(endpoint: endpoint, names: names)
+        let events = hub.subscribeEncoded(endpoint: endpoint, names: names)
         let keepAlive = self.keepAlive
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -83,9 +84,9 @@ struct LiveStreamController {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     await cancelWhenGracefulShutdown {
-                        for await event in events {
-                            guard let json = try? LiveEventDTO(event).jsonText() else { continue }
-                            if case .dropped = sink.yield("event: \(event.name.rawValue)\ndata: \(json)\n\n") { break }
+                        for await message in events {
+                            let frame = "event: \(message.event.name.rawValue)\ndata: \(message.text)\n\n"
+                            if case .dropped = sink.yield(frame) { break }
                         }
                     }
                     sink.finish()
