@@ -71,6 +71,7 @@ let package = Package(
             name: "ServerApp",
             dependencies: [
                 "RESTBridge",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,6 +120,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["CoAP", "LwM2M", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["CoAP", "LwM2M", "ServerApp", .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -26,6 +26,7 @@ public struct BuiltServer: Sendable {
     /// Whether `apiToken` was generated just now (print it once).
     public let generatedToken: Bool
     private let boundHTTPPort: HTTPPortBox
+    private let runningGroup = RunningGroup()
 
     /// The bound CoAP port.
     public var coapPort: UInt16? { lwm2m.boundPort }
@@ -49,7 +50,22 @@ public struct BuiltServer: Sendable {
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: gracefulShutdownSignals,
                 logger: logger))
+        let pending = runningGroup.state.withLock { box in
+            defer { box.group = group }
+            return box.shutdownRequested
+        }
+        if pending { await group.triggerGracefulShutdown() }
         try await group.run()
+    }
+
+    /// Asks a running server to stop as SIGTERM would (services stop in reverse order, queued reports are written);
+    /// `run` then returns. Asked before `run`, the server stops as soon as it starts.
+    public func shutdownGracefully() async {
+        let group = runningGroup.state.withLock { box in
+            box.shutdownRequested = true
+            return box.group
+        }
+        await group?.triggerGracefulShutdown()
     }
 
     init(services: [any Service], lwm2m: LwM2MServer, database: AppDatabase, storedReports: any StoredReportSource,
@@ -172,6 +188,11 @@ public func buildServer(
     return BuiltServer(
         services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],
         lwm2m: server, database: database, storedReports: ingest, apiToken: apiToken, generatedToken: generated, boundHTTPPort: httpPort)
+}
+
+/// The service group once `run` made it, and whether a graceful shutdown was asked for.
+final class RunningGroup: Sendable {
+    let state = Mutex<(group: ServiceGroup?, shutdownRequested: Bool)>((nil, false))
 }
 
 /// The HTTP port, known once the REST API listens.

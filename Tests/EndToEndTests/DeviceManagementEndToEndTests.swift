@@ -210,6 +210,6 @@ struct DeviceManagementEndToEndTests {
         try await server.eventually("dm11-1 offline") { try await server.endpoint("dm11-1")?["online"] as? Bool == false }
         let (offline, data) = try await server.http("GET", "\(base)/resources/3/0")
         #expect(offline == 409, "\(String(decoding: data, as: UTF8.self))")
-        #expect(server.child?.isRunning == true)
+        #expect(server.isRunning)
     }
 }

@@ -36,7 +36,7 @@ struct ForgedNotificationEndToEndTests {
     }
 
     @Test func notificationsWithAnObservationsTokenFromAnyoneElseAreResetAndNotStored() async throws {
-        let server = ServerProcess()
+        let server = ServerProcess(mode: .process)  // checks /metrics: process-wide counters
         let coapsPort = FreePort.udp()
         try await server.start(extraArguments: ["--coaps-port", "\(coapsPort)"])
         defer { Task { await server.stop() } }

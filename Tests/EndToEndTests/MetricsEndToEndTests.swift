@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized)
 struct MetricsEndToEndTests {
     @Test func metricsCountRegistrationsRequestsAndValues() async throws {
-        let server = ServerProcess()
+        let server = ServerProcess(mode: .process)  // metrics are process-wide (MetricsSystem.bootstrap)
         try await server.start()
         defer { Task { await server.stop() } }
         #expect(try await server.http("POST", "/api/v1/observation-profiles", body: Data(#"""

@@ -28,7 +28,7 @@ struct PortConflictEndToEndTests {
 
     @Test(arguments: ["--coap-port", "--coaps-port", "--http-port"])
     func aTakenPortIsRefusedNamingItsFlag(flag: String) async throws {
-        let first = ServerProcess()
+        let first = ServerProcess(mode: .process)
         try await first.start()
         defer { Task { await first.stop() } }
         let port = switch flag {

@@ -156,7 +156,7 @@ struct QueueModeEndToEndTests {
     }
 
     @Test func aServerKilledWhileSendingFinishesEveryOperationWithoutASecondExecute() async throws {
-        let server = ServerProcess()
+        let server = ServerProcess(mode: .process)  // killed with SIGKILL below
         let arguments = ["--awake-window", "5"]
         try await server.start(extraArguments: arguments)
         defer { Task { await server.stop() } }

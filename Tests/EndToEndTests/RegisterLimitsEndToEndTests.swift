@@ -48,7 +48,7 @@ struct RegisterLimitsEndToEndTests {
         #expect(try await server.endpoint("limit-size") == nil)
         #expect(server.log.contains("object links exceed the limit of 100"))
         #expect(server.log.contains("exceeds the limit of 4096"))
-        #expect(server.child?.isRunning == true)
+        #expect(server.isRunning)
     }
 
     @Test func anEmptyRegisterIsAcceptedWithAWarning() async throws {

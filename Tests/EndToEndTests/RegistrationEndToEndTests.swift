@@ -144,6 +144,6 @@ struct RegistrationEndToEndTests {
         #expect(log.contains("invalid 'lt' parameter"))
         #expect(log.contains("malformed link-format payload"))
         #expect(log.contains("discard malformed PDU"))
-        #expect(server.child?.isRunning == true)
+        #expect(server.isRunning)
     }
 }

@@ -89,7 +89,7 @@ struct SecurityEndToEndTests {
     /// the plain CoAP port, believing whatever answered on the device's old address. Now the device is
     /// unreachable (its requests queue as for a sleeping device) until it talks over DTLS again.
     @Test func aRestoredDTLSDeviceIsNeverSentPlaintext() async throws {
-        let server = ServerProcess()
+        let server = ServerProcess(mode: .process)  // killed with SIGKILL below
         try await server.start()
         defer { Task { await server.stop() } }
         #expect(try await provision(server, "dtls-dev") == 201)

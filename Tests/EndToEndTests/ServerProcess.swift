@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import ServerApp
+import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -88,20 +91,34 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// The real `lwm2m-server` on free loopback ports with a data directory of its own.
+/// The real server on free loopback ports with a data directory of its own: by default built in this process by
+/// `buildServer` from the same flags `lwm2m-server` parses (`ServerOptions`), or, with `mode: .process`, the
+/// `lwm2m-server` executable as a child process — for what needs a process: SIGKILL, exit codes, CLI output,
+/// process-wide metrics.
 final class ServerProcess: @unchecked Sendable {
     static let token = "e2e-test-token"
+
+    /// How the server runs.
+    enum Mode {
+        /// `buildServer` in this process, logging to the generation's log file.
+        case inProcess
+        /// The `lwm2m-server` executable.
+        case process
+    }
 
     let dataDir: URL
     let coapPort: UInt16
     let coapsPort: UInt16
     let httpPort: UInt16
+    let mode: Mode
     private(set) var child: ChildProcess?
+    private var running: (server: BuiltServer, task: Task<Void, any Error>, finished: FinishedFlag)?
     private var generation = 0
 
-    init(dataDir: URL? = nil) {
+    init(dataDir: URL? = nil, mode: Mode = .inProcess) {
         self.dataDir = dataDir ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("lwm2m-e2e-\(UUID().uuidString)", isDirectory: true)
+        self.mode = mode
         coapPort = FreePort.udp()
         coapsPort = FreePort.udp()
         httpPort = FreePort.tcp()
@@ -109,31 +126,73 @@ final class ServerProcess: @unchecked Sendable {
 
     var coapURL: String { "coap://127.0.0.1:\(coapPort)" }
 
+    /// Whether the server runs (the child process, or the in-process server's services).
+    var isRunning: Bool {
+        switch mode {
+        case .process: child?.isRunning == true
+        case .inProcess: running.map { !$0.finished.isSet } ?? false
+        }
+    }
+
     /// Starts the server and waits until `/healthz` answers.
     func start(extraArguments: [String] = []) async throws {
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
         generation += 1
         // Tests run servers side by side: each gets its own DTLS port unless the test chooses one.
         let dtls = extraArguments.contains("--coaps-port") ? [] : ["--coaps-port", "\(coapsPort)"]
-        child = try ChildProcess(
-            executable: Binaries.url("lwm2m-server"),
-            arguments: ["--coap-port", "\(coapPort)", "--http-port", "\(httpPort)", "--host", "127.0.0.1",
-                        "--data-dir", dataDir.path, "--log-level", "debug"] + dtls + extraArguments,
-            logURL: dataDir.appendingPathComponent("server-\(generation).log"),
-            environment: ["LWM2M_API_TOKEN": Self.token])
+        let arguments = ["--coap-port", "\(coapPort)", "--http-port", "\(httpPort)", "--host", "127.0.0.1",
+                         "--data-dir", dataDir.path, "--log-level", "debug"] + dtls + extraArguments
+        let logURL = dataDir.appendingPathComponent("server-\(generation).log")
+        switch mode {
+        case .process:
+            child = try ChildProcess(
+                executable: Binaries.url("lwm2m-server"), arguments: arguments, logURL: logURL,
+                environment: ["LWM2M_API_TOKEN": Self.token])
+        case .inProcess:
+            let options = try ServerOptions.parse(arguments)
+            var configuration = options.serverConfiguration
+            configuration.authentication = .token(Self.token)
+            let handler = try FileLogHandler.Sink(url: logURL)
+            let logger = Logger(label: "lwm2m-server") { label in
+                FileLogHandler(label: label, sink: handler, logLevel: options.logLevel)
+            }
+            let server = try await buildServer(configuration, logger: logger)
+            let finished = FinishedFlag()
+            let task = Task {
+                defer { finished.set() }
+                try await server.run(gracefulShutdownSignals: [], logger: logger)
+                logger.info("stopped")
+            }
+            running = (server, task, finished)
+        }
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let (status, _) = try? await http("GET", "/healthz", token: nil), status == 200 { return }
-            guard child?.isRunning == true else { break }
+            guard isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw E2EError("server did not become healthy; log:\n\(log)")
     }
 
-    /// Graceful stop (SIGTERM) or a hard kill; returns the exit status.
+    /// Graceful stop (SIGTERM) or, for a child process, a hard kill; returns the exit status (in process: 0 when
+    /// every service stopped cleanly, 1 otherwise).
     @discardableResult
     func stop(signal: Int32 = SIGTERM) async -> Int32 {
-        await child?.stop(signal: signal) ?? -1
+        switch mode {
+        case .process:
+            return await child?.stop(signal: signal) ?? -1
+        case .inProcess:
+            precondition(signal == SIGTERM || signal == SIGINT, "signal \(signal) needs ServerProcess(mode: .process)")
+            guard let running else { return -1 }
+            self.running = nil
+            await running.server.shutdownGracefully()
+            do {
+                try await running.task.value
+                return 0
+            } catch {
+                return 1
+            }
+        }
     }
 
     /// Everything every server generation logged so far.
@@ -188,8 +247,19 @@ final class ServerProcess: @unchecked Sendable {
 
     deinit {
         if let child, child.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+        if let running {
+            let server = running.server
+            Task { await server.shutdownGracefully() }
+        }
         try? FileManager.default.removeItem(at: dataDir)
     }
+}
+
+/// Set once an in-process server's services have all returned.
+final class FinishedFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }
 
 /// A failed end-to-end expectation with a message.

@@ -13,7 +13,7 @@ struct StaleObservationEndToEndTests {
     }
 
     @Test func aDeviceThatStopsNotifyingIsListedStaleUntilItTalksAgain() async throws {
-        let server = ServerProcess()
+        let server = ServerProcess(mode: .process)  // checks /metrics: process-wide counters
         try await server.start(extraArguments: ["--stale-after-pmax", "2"])
         defer { Task { await server.stop() } }
         let sim = try ChildProcess(
