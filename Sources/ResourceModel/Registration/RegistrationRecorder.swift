@@ -32,19 +32,19 @@ public struct RegistrationRecorder: Service {
         public var eventsProcessed: Int { eventsWritten + eventsFailed }
     }
 
-    private let database: AppDatabase
+    private let store: any EndpointStore
     private let events: AsyncStream<RegistrationEvent>
     private let logger: Logger
     private let maxBatchSize: Int
     private let progress = Progress()
 
-    /// Creates a recorder writing `events` to `database`; run it in a `ServiceGroup` (or call `run()`).
+    /// Creates a recorder writing `events` to `store`; run it in a `ServiceGroup` (or call `run()`).
     public init(
-        database: AppDatabase, events: AsyncStream<RegistrationEvent>, logger: Logger,
+        store: any EndpointStore, events: AsyncStream<RegistrationEvent>, logger: Logger,
         maxBatchSize: Int = RegistrationRecorder.defaultMaxBatchSize
     ) {
         precondition(maxBatchSize > 0, "maxBatchSize must be positive")
-        self.database = database
+        self.store = store
         self.events = events
         self.logger = logger
         self.maxBatchSize = maxBatchSize
@@ -85,7 +85,7 @@ public struct RegistrationRecorder: Service {
     /// Writes one batch in one transaction; on failure, retries each event alone.
     private func write(_ batch: [RegistrationEvent]) async {
         do {
-            try await apply(batch)
+            try await store.apply(batch)
             progress.update { $0.eventsWritten += batch.count; $0.batchesWritten += 1 }
             return
         } catch {
@@ -96,7 +96,7 @@ public struct RegistrationRecorder: Service {
         }
         for event in batch {
             do {
-                try await apply([event])
+                try await store.apply([event])
                 progress.update { $0.eventsWritten += 1 }
             } catch {
                 progress.update { $0.eventsFailed += 1 }
@@ -107,16 +107,6 @@ public struct RegistrationRecorder: Service {
                         "registrationId": "\(event.registration.id)", "error": "\(error)",
                     ])
             }
-        }
-    }
-
-    /// Applies `events`; once the task is cancelled (hard shutdown), writes synchronously instead of giving up.
-    private func apply(_ events: [RegistrationEvent]) async throws {
-        do {
-            try await database.apply(events)
-        } catch is CancellationError {
-            // The cancelled transaction was rolled back, and applying is idempotent anyway.
-            try database.applyIgnoringCancellation(events)
         }
     }
 }

@@ -2,8 +2,10 @@ import Foundation
 import GRDB
 import LwM2M
 
-extension AppDatabase {
+extension AppDatabase: EndpointStore {
     /// Writes a batch of registry events in ONE transaction, in order; the batch commits entirely or not at all.
+    /// Once the task is cancelled (hard shutdown), writes synchronously instead of giving up (applying is
+    /// idempotent, and the cancelled transaction was rolled back).
     ///
     /// - `.registered`, `.updated`: upsert by endpoint name with every field of the registration, `online = true`,
     ///   `lastSeen = lastUpdate`. A registration id still held by another (stale) row is released from it first.
@@ -11,11 +13,14 @@ extension AppDatabase {
     ///   registration id (a late event about a replaced registration must not take the new one offline).
     public func apply(_ events: [RegistrationEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await writer.write { db in try Self.apply(events, in: db) }
+        do {
+            try await writer.write { db in try Self.apply(events, in: db) }
+        } catch is CancellationError {
+            try applyIgnoringCancellation(events)
+        }
     }
 
-    /// `apply(_:)` for callers that must not be interrupted by task cancellation (the recorder's final drain).
-    /// Blocks the calling thread for the duration of the transaction.
+    /// `apply(_:)` without task cancellation: blocks the calling thread for the duration of the transaction.
     func applyIgnoringCancellation(_ events: [RegistrationEvent]) throws {
         guard !events.isEmpty else { return }
         try writer.write { db in try Self.apply(events, in: db) }
@@ -27,11 +32,11 @@ extension AppDatabase {
         try await endpoints(online: true).compactMap { $0.registration() }
     }
 
-    /// Endpoint rows sorted by name, optionally only those `online` (or offline) or whose name starts with
+    /// Endpoints sorted by name, optionally only those `online` (or offline) or whose name starts with
     /// `namePrefix` (case-sensitive), paged with `limit` and `offset`.
     public func endpoints(
         online: Bool? = nil, namePrefix: String? = nil, limit: Int? = nil, offset: Int = 0
-    ) async throws -> [EndpointRecord] {
+    ) async throws -> [StoredEndpoint] {
         try await writer.read { db in
             var request = EndpointRecord.all()
             if let online {
@@ -47,14 +52,21 @@ extension AppDatabase {
             } else if offset > 0 {
                 request = request.limit(-1, offset: offset)
             }
-            return try request.fetchAll(db)
+            return try request.fetchAll(db).map(\.stored)
         }
     }
 
-    /// The row of the endpoint `name`, or `nil` when that name never registered.
-    public func endpoint(named name: String) async throws -> EndpointRecord? {
+    /// The endpoint `name`, or `nil` when that name never registered.
+    public func endpoint(named name: String) async throws -> StoredEndpoint? {
         try await writer.read { db in
-            try EndpointRecord.filter(EndpointRecord.Columns.name == name).fetchOne(db)
+            try EndpointRecord.filter(EndpointRecord.Columns.name == name).fetchOne(db)?.stored
+        }
+    }
+
+    /// The names of every endpoint `pattern` matches, sorted (the targets of a bulk operation).
+    public func endpointNames(matching pattern: GlobPattern) async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM endpoint ORDER BY name").filter(pattern.matches)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LwM2M
 
-extension AppDatabase {
+extension AppDatabase: EventStore {
     /// Events newest first, optionally of one `type`, one `endpoint`, in `from` (inclusive) ..< `to`, at most
     /// `limit` (clamped to 1...10000); `nil` when `endpoint` is given and has no row.
     public func events(

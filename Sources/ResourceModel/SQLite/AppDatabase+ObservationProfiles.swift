@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension AppDatabase {
+extension AppDatabase: ObservationProfileStore {
     /// Every observation profile, sorted by name.
     public func observationProfiles() async throws -> [ObservationProfile] {
         try await writer.read { db in
@@ -33,12 +33,5 @@ extension AppDatabase {
         try await writer.write { db in
             try ObservationProfileRecord.filter(ObservationProfileRecord.Columns.name == name).deleteAll(db) > 0
         }
-    }
-
-    /// What the stored profiles ask for `endpoint` announcing `objectIDs` (see `ObservationProfile.profiles`).
-    public func observationProfiles(matching endpoint: String, objectIDs: [UInt16]) async throws
-        -> [ObservationProfile.Match]
-    {
-        ObservationProfile.profiles(try await observationProfiles(), matching: endpoint, objectIDs: objectIDs)
     }
 }

@@ -2,31 +2,7 @@ import Foundation
 import GRDB
 import LwM2M
 
-/// Why the operation queue refused a request.
-public enum OperationQueueError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// No endpoint of these names exists; nothing was queued.
-    case unknownEndpoints([String])
-
-    public var description: String {
-        switch self {
-        case .unknownEndpoints(let names):
-            "unknown endpoint\(names.count == 1 ? "" : "s"): \(names.prefix(10).joined(separator: ", "))"
-                + (names.count > 10 ? " and \(names.count - 10) more" : "")
-        }
-    }
-}
-
-/// One change an event made to an operation: the operation afterwards and the transitions recorded.
-public struct OperationChange: Sendable, Equatable {
-    /// The operation after the change.
-    public var operation: EndpointOperation
-    /// The transitions the change recorded, in order (empty when the event did not apply).
-    public var transitions: [OperationStateMachine.Transition]
-    /// What the state machine asked for.
-    public var action: OperationStateMachine.Action
-}
-
-extension AppDatabase {
+extension AppDatabase: OperationStore {
     /// Queues `new` for each of `endpoints` in ONE transaction: all of them or, when a name is unknown, none.
     /// Returns the operations in the order of `endpoints`.
     public func enqueue(_ new: NewOperation, for endpoints: [String], at now: Date = Date()) async throws
@@ -102,7 +78,7 @@ extension AppDatabase {
     /// Marks the most urgent due operation of `endpoint` as `sending` (an attempt starts) and returns it;
     /// due operations whose deadline has passed on the way are expired. All in one transaction, so two
     /// dispatchers never claim the same operation.
-    func claimNextOperation(endpoint: String, at now: Date, retryPolicy: OperationStateMachine.RetryPolicy) async throws
+    public func claimNextOperation(endpoint: String, at now: Date, retryPolicy: OperationStateMachine.RetryPolicy) async throws
         -> (claimed: OperationChange?, finished: [OperationChange])
     {
         // Most pumps find nothing (every registration and update asks): a read answers those without taking
@@ -136,7 +112,7 @@ extension AppDatabase {
     }
 
     /// Ids of operations that are not final and whose deadline is at or before `now`.
-    func operationsPastDeadline(at now: Date) async throws -> [Int64] {
+    public func operationsPastDeadline(at now: Date) async throws -> [Int64] {
         try await writer.read { db in
             try Int64.fetchAll(db, sql: """
                 SELECT id FROM endpoint_operation
@@ -159,7 +135,7 @@ extension AppDatabase {
     }
 
     /// Ids of operations in `status`.
-    func operationIDs(status: OperationStatus) async throws -> [Int64] {
+    public func operationIDs(status: OperationStatus) async throws -> [Int64] {
         try await writer.read { db in
             try Int64.fetchAll(db, sql: "SELECT id FROM endpoint_operation WHERE status = ? ORDER BY id",
                                arguments: [status.rawValue])
@@ -167,7 +143,7 @@ extension AppDatabase {
     }
 
     /// Names of the endpoints with a queued operation due at `now`.
-    func endpointsWithDueOperations(at now: Date) async throws -> [String] {
+    public func endpointsWithDueOperations(at now: Date) async throws -> [String] {
         try await writer.read { db in
             try String.fetchAll(db, sql: """
                 SELECT DISTINCT e.name FROM endpoint_operation AS o JOIN endpoint AS e ON e.id = o.endpointId
@@ -208,14 +184,5 @@ extension AppDatabase {
         }
         return OperationChange(operation: try record.operation(endpoint: endpoint), transitions: machine.history,
                                action: action)
-    }
-}
-
-extension AppDatabase {
-    /// The names of every endpoint `pattern` matches, sorted (the targets of a bulk operation).
-    public func endpointNames(matching pattern: GlobPattern) async throws -> [String] {
-        try await writer.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM endpoint ORDER BY name").filter(pattern.matches)
-        }
     }
 }

@@ -2,20 +2,8 @@ import Foundation
 import GRDB
 import LwM2M
 
-/// The durable copy of the DTLS pre-shared keys (`endpoint_security`). The DTLS handshake reads keys from a
-/// `PSKCredentialStore` in memory; load it with `pskCredentials()` at start, and pass it as `mirroringTo` to
-/// every change so it follows the database.
-extension AppDatabase {
-    /// Every credential, sorted by endpoint name.
-    public func pskCredentials() async throws -> [PSKCredential] {
-        try await storedPSKCredentials().map(\.credential)
-    }
-
-    /// The credential of `endpoint`, or `nil`.
-    public func pskCredential(endpoint: String) async throws -> PSKCredential? {
-        try await storedPSKCredential(endpoint: endpoint)?.credential
-    }
-
+/// The durable copy of the DTLS pre-shared keys (`endpoint_security`), a `CredentialStore`.
+extension AppDatabase: CredentialStore {
     /// Every credential with its instants, sorted by endpoint name.
     public func storedPSKCredentials() async throws -> [StoredPSKCredential] {
         try await writer.read { db in
@@ -30,18 +18,10 @@ extension AppDatabase {
         }
     }
 
-    /// Stores `credential`, replacing the endpoint's previous one; returns `true` when the endpoint had none.
+    /// Stores `credential` and returns the stored row (the creation instant is kept on a replacement).
     ///
     /// Throws `PSKCredentialError.identityTaken` (and changes nothing) when another endpoint uses the identity.
     /// When `store` is given it gets the same change once the transaction commits, in commit order.
-    @discardableResult
-    public func savePSKCredential(
-        _ credential: PSKCredential, at now: Date = Date(), mirroringTo store: PSKCredentialStore? = nil
-    ) async throws -> Bool {
-        try await savePSKCredentialAndFetch(credential, at: now, mirroringTo: store).created
-    }
-
-    /// `savePSKCredential`, also returning the stored row (the creation instant is kept on a replacement).
     public func savePSKCredentialAndFetch(
         _ credential: PSKCredential, at now: Date = Date(), mirroringTo store: PSKCredentialStore? = nil
     ) async throws -> (stored: StoredPSKCredential, created: Bool) {

@@ -2,23 +2,6 @@ import GRDB
 import LwM2M
 
 extension AppDatabase {
-    /// What `syncResourceTypes(from:)` did.
-    public struct ResourceTypeSyncResult: Sendable, Equatable {
-        /// Rows added for resources the table did not have.
-        public var inserted = 0
-        /// Rows whose name, type, units, multiplicity, mandatory flag or operations changed.
-        public var updated = 0
-        /// Rows already up to date.
-        public var unchanged = 0
-
-        /// Creates a result.
-        public init(inserted: Int = 0, updated: Int = 0, unchanged: Int = 0) {
-            self.inserted = inserted
-            self.updated = updated
-            self.unchanged = unchanged
-        }
-    }
-
     /// Upserts one `resource_type` row per resource of the newest version of every object in `registry`, in one
     /// transaction. Idempotent: a row that already matches is not written, so a second run changes nothing.
     ///
@@ -55,12 +38,12 @@ extension AppDatabase {
         }
     }
 
-    /// Every `resource_type` row, by object id then resource id.
-    public func resourceTypes() async throws -> [ResourceTypeRecord] {
+    /// Every resource type, by object id then resource id.
+    public func resourceTypes() async throws -> [ResourceType] {
         try await writer.read { db in
             try ResourceTypeRecord
                 .order(ResourceTypeRecord.Columns.objectId, ResourceTypeRecord.Columns.resourceId)
-                .fetchAll(db)
+                .fetchAll(db).map(\.type)
         }
     }
 }

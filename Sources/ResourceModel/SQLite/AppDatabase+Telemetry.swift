@@ -2,9 +2,37 @@ import Foundation
 import GRDB
 import LwM2M
 
-extension AppDatabase {
-    /// The largest `limit` a telemetry query accepts.
-    public static let maxTelemetryLimit = 10_000
+extension AppDatabase: TelemetryStore {
+    /// Writes a batch of reports with `TelemetryBatchWriter` in one transaction. The writer's lookups are kept
+    /// between batches and replaced only after a commit; a failed batch forgets them (a stale row id may be
+    /// the cause). Once the task is cancelled (hard shutdown), writes synchronously instead of giving up.
+    public func write(_ reports: [DeviceReport]) async throws -> [TelemetryWriteOutcome] {
+        let caches = telemetryCaches.withLock { $0 }
+        let work: @Sendable (Database) throws -> ([TelemetryWriteOutcome], TelemetryBatchWriter.Caches) = { db in
+            var writer = TelemetryBatchWriter(caches: caches, rules: try self.currentEventRules(db))
+            let outcomes = try writer.write(reports, in: db)
+            return (outcomes, writer.caches)
+        }
+        let result: ([TelemetryWriteOutcome], TelemetryBatchWriter.Caches)
+        do {
+            do {
+                result = try await writer.write(work)
+            } catch is CancellationError {
+                // The cancelled transaction was rolled back; write this batch anyway.
+                result = try writeIgnoringCancellation(work)
+            }
+        } catch {
+            telemetryCaches.withLock { $0 = .init() }
+            throw error
+        }
+        telemetryCaches.withLock { $0 = result.1 }
+        return result.0
+    }
+
+    /// Runs `work` in a write transaction, blocking the calling thread (ignores task cancellation).
+    private func writeIgnoringCancellation<T>(_ work: (Database) throws -> T) throws -> T {
+        try writer.write(work)
+    }
 
     /// One page of a series' values; `nil` when the endpoint has no row. Keyset paging on `(timestamp, id)`
     /// over the index `resource_on_series`; `from` is inclusive, `to` exclusive.
@@ -173,9 +201,9 @@ extension AppDatabase {
         return arguments
     }
 
-    /// `limit` within 1...maxTelemetryLimit.
+    /// `limit` within 1...`TelemetryQuery.maxLimit`.
     static func clampedLimit(_ limit: Int) -> Int {
-        min(max(limit, 1), maxTelemetryLimit)
+        min(max(limit, 1), TelemetryQuery.maxLimit)
     }
 
     /// The `value*` columns of a row.

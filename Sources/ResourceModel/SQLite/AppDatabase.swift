@@ -2,7 +2,10 @@ import Foundation
 import GRDB
 import Synchronization
 
-/// The server's SQLite database: owns the one `DatabaseWriter` and exposes the writes and reads the server needs.
+/// The server's SQLite database: owns the one `DatabaseWriter` and implements every store protocol
+/// (`EndpointStore`, `TelemetryStore`, `EventStore`, `OperationStore`, `ObservationStore`,
+/// `ObservationProfileStore`, `CredentialStore`); `stores` hands it out as all of them. Its GRDB records stay
+/// inside this folder.
 ///
 /// Open the file once per process: `open(directory:)` gives a `DatabasePool` (WAL, readers never block the
 /// writer) for the server, `inMemory()` a `DatabaseQueue` for unit tests. Both run the same migrations and the
@@ -19,6 +22,9 @@ public final class AppDatabase: Sendable {
 
     /// The event rules, loaded on first use by the writer and replaced after every commit that changes them.
     let eventRuleCache = Mutex<[EventRule]?>(nil)
+
+    /// The telemetry writer's row-id lookups, shared between batches; replaced only after a commit.
+    let telemetryCaches = Mutex(TelemetryBatchWriter.Caches())
 
     /// Wraps an already opened writer and migrates it to the latest schema.
     init(_ writer: any DatabaseWriter) throws {
@@ -54,5 +60,12 @@ public final class AppDatabase: Sendable {
     /// Runs a trivial query; throws when the database does not answer (used by the health check).
     public func ping() async throws {
         _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// This database as every store the server uses.
+    public var stores: Stores {
+        Stores(
+            endpoints: self, telemetry: self, events: self, operations: self, observations: self,
+            observationProfiles: self, credentials: self)
     }
 }

@@ -3,35 +3,35 @@ import GRDB
 import LwM2M
 
 /// One row of the `observation_profile` table.
-public struct ObservationProfileRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+struct ObservationProfileRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     /// The table name.
-    public static let databaseTableName = "observation_profile"
+    static let databaseTableName = "observation_profile"
 
     /// The row id (`nil` before insertion).
-    public var id: Int64?
+    var id: Int64?
     /// The unique name.
-    public var name: String
+    var name: String
     /// The object the endpoint must announce, or `nil`.
-    public var objectId: Int?
+    var objectId: Int?
     /// The endpoint name glob, or `nil`.
-    public var endpointPattern: String?
+    var endpointPattern: String?
     /// The paths to observe, as a JSON array of strings.
-    public var paths: [String]
+    var paths: [String]
     /// The attributes to write first, as JSON.
-    public var attributes: StoredNotificationAttributes?
+    var attributes: StoredNotificationAttributes?
     /// When it was stored.
-    public var createdAt: Date
+    var createdAt: Date
 
     /// The table's columns, for queries.
-    public enum Columns {
+    enum Columns {
         /// `id`.
-        public static let id = Column(CodingKeys.id)
+        static let id = Column(CodingKeys.id)
         /// `name`.
-        public static let name = Column(CodingKeys.name)
+        static let name = Column(CodingKeys.name)
     }
 
     /// The row of `profile` (no id yet).
-    public init(_ profile: ObservationProfile, createdAt: Date) {
+    init(_ profile: ObservationProfile, createdAt: Date) {
         name = profile.name
         objectId = profile.objectID.map(Int.init)
         endpointPattern = profile.endpointPattern?.text
@@ -41,24 +41,24 @@ public struct ObservationProfileRecord: Codable, Sendable, Equatable, FetchableR
     }
 
     /// The profile this row stores (paths that do not parse are skipped).
-    public var profile: ObservationProfile {
+    var profile: ObservationProfile {
         ObservationProfile(
             name: name, objectID: objectId.flatMap(UInt16.init(exactly:)), endpointPattern: endpointPattern.map(GlobPattern.init),
             paths: paths.compactMap { try? LwM2MPath($0) }, attributes: attributes?.attributes)
     }
 
     /// Records the id SQLite assigned on insert.
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
+    mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
 
     /// Instants are stored as epoch milliseconds.
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
         .millisecondsSince1970
     }
 
     /// Instants are read back from epoch milliseconds.
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
         .millisecondsSince1970
     }
 }

@@ -3,41 +3,41 @@ import GRDB
 import LwM2M
 
 /// One row of the `observation` table: an active observation of the LwM2M server.
-public struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     /// The table name.
-    public static let databaseTableName = "observation"
+    static let databaseTableName = "observation"
 
     /// The observation id (primary key).
-    public var id: String
+    var id: String
     /// The endpoint client name.
-    public var endpoint: String
+    var endpoint: String
     /// The registration it was made under.
-    public var registrationId: String
+    var registrationId: String
     /// The observed paths, stored as a JSON array of strings.
-    public var paths: [String]
+    var paths: [String]
     /// Whether it is a composite observation.
-    public var composite: Bool
+    var composite: Bool
     /// The CoAP token.
-    public var token: Data
+    var token: Data
     /// The content format number asked for.
-    public var format: Int
+    var format: Int
     /// The attributes written before observing, as JSON.
-    public var attributes: StoredNotificationAttributes?
+    var attributes: StoredNotificationAttributes?
     /// When it was established.
-    public var createdAt: Date
+    var createdAt: Date
 
     /// The table's columns, for queries.
-    public enum Columns {
+    enum Columns {
         /// `id`.
-        public static let id = Column(CodingKeys.id)
+        static let id = Column(CodingKeys.id)
         /// `endpoint`.
-        public static let endpoint = Column(CodingKeys.endpoint)
+        static let endpoint = Column(CodingKeys.endpoint)
         /// `createdAt`.
-        public static let createdAt = Column(CodingKeys.createdAt)
+        static let createdAt = Column(CodingKeys.createdAt)
     }
 
     /// The row of `observation`.
-    public init(_ observation: Observation) {
+    init(_ observation: Observation) {
         id = observation.id
         endpoint = observation.endpoint
         registrationId = observation.registrationID
@@ -50,7 +50,7 @@ public struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, 
     }
 
     /// The observation this row stores; `nil` when a path or the format does not parse.
-    public var observation: Observation? {
+    var observation: Observation? {
         var parsed: [LwM2MPath] = []
         for path in paths {
             guard let path = try? LwM2MPath(path) else { return nil }
@@ -64,12 +64,12 @@ public struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, 
     }
 
     /// Instants are stored as epoch milliseconds.
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
         .millisecondsSince1970
     }
 
     /// Instants are read back from epoch milliseconds.
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
         .millisecondsSince1970
     }
 }

@@ -3,55 +3,55 @@ import GRDB
 
 /// One row of the `resource` table: one value of one series (endpoint, resource type, object instance,
 /// resource instance) at one instant; the value columns follow `ResourceValueColumns`.
-public struct ResourceRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+struct ResourceRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     /// The table name.
-    public static let databaseTableName = "resource"
+    static let databaseTableName = "resource"
 
     /// The row id (`nil` before insertion).
-    public var id: Int64?
+    var id: Int64?
     /// The endpoint row.
-    public var endpointId: Int64
+    var endpointId: Int64
     /// The `resource_type` row.
-    public var resourceTypeId: Int64
+    var resourceTypeId: Int64
     /// The object instance id.
-    public var objectInstanceId: Int
+    var objectInstanceId: Int
     /// The resource instance id of a multiple resource, `nil` for a single resource.
-    public var resourceInstanceId: Int?
+    var resourceInstanceId: Int?
     /// Integer, Unsigned Integer (bit pattern), Time.
-    public var valueInteger: Int64?
+    var valueInteger: Int64?
     /// Float.
-    public var valueReal: Double?
+    var valueReal: Double?
     /// String, Corelnk, Objlnk.
-    public var valueText: String?
+    var valueText: String?
     /// Opaque.
-    public var valueBlob: Data?
+    var valueBlob: Data?
     /// Boolean.
-    public var valueBool: Bool?
+    var valueBool: Bool?
     /// The value's instant, epoch milliseconds: the client's time when it gave one, else the arrival.
-    public var timestamp: Int64
+    var timestamp: Int64
     /// When the server received it, epoch milliseconds.
-    public var receivedAt: Int64
+    var receivedAt: Int64
 
     /// The table's columns, for queries.
-    public enum Columns {
+    enum Columns {
         /// `id`.
-        public static let id = Column(CodingKeys.id)
+        static let id = Column(CodingKeys.id)
         /// `endpointId`.
-        public static let endpointId = Column(CodingKeys.endpointId)
+        static let endpointId = Column(CodingKeys.endpointId)
         /// `resourceTypeId`.
-        public static let resourceTypeId = Column(CodingKeys.resourceTypeId)
+        static let resourceTypeId = Column(CodingKeys.resourceTypeId)
         /// `objectInstanceId`.
-        public static let objectInstanceId = Column(CodingKeys.objectInstanceId)
+        static let objectInstanceId = Column(CodingKeys.objectInstanceId)
         /// `resourceInstanceId`.
-        public static let resourceInstanceId = Column(CodingKeys.resourceInstanceId)
+        static let resourceInstanceId = Column(CodingKeys.resourceInstanceId)
         /// `timestamp`.
-        public static let timestamp = Column(CodingKeys.timestamp)
+        static let timestamp = Column(CodingKeys.timestamp)
         /// `receivedAt`.
-        public static let receivedAt = Column(CodingKeys.receivedAt)
+        static let receivedAt = Column(CodingKeys.receivedAt)
     }
 
     /// Creates a row for `columns` (no id yet).
-    public init(
+    init(
         endpointId: Int64, resourceTypeId: Int64, objectInstanceId: Int, resourceInstanceId: Int?,
         columns: ResourceValueColumns, timestamp: Int64, receivedAt: Int64
     ) {
@@ -69,12 +69,12 @@ public struct ResourceRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     }
 
     /// The value columns.
-    public var columns: ResourceValueColumns {
+    var columns: ResourceValueColumns {
         ResourceValueColumns(integer: valueInteger, real: valueReal, text: valueText, blob: valueBlob, bool: valueBool)
     }
 
     /// Records the id SQLite assigned on insert.
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
+    mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
 }

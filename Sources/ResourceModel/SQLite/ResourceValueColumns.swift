@@ -6,20 +6,20 @@ import LwM2M
 /// The column is chosen by the resource type's data type: Integer, Unsigned Integer (as its `Int64` bit
 /// pattern), Time (epoch seconds) → `valueInteger`; Float → `valueReal`; Boolean → `valueBool`; String,
 /// Corelnk (link format), Objlnk (`"3:0"`) → `valueText`; Opaque → `valueBlob`. All `nil` is "no value".
-public struct ResourceValueColumns: Sendable, Equatable {
+struct ResourceValueColumns: Sendable, Equatable {
     /// `valueInteger`.
-    public var integer: Int64?
+    var integer: Int64?
     /// `valueReal`.
-    public var real: Double?
+    var real: Double?
     /// `valueText`.
-    public var text: String?
+    var text: String?
     /// `valueBlob`.
-    public var blob: Data?
+    var blob: Data?
     /// `valueBool`.
-    public var bool: Bool?
+    var bool: Bool?
 
     /// Creates the columns from their raw values.
-    public init(integer: Int64? = nil, real: Double? = nil, text: String? = nil, blob: Data? = nil, bool: Bool? = nil) {
+    init(integer: Int64? = nil, real: Double? = nil, text: String? = nil, blob: Data? = nil, bool: Bool? = nil) {
         self.integer = integer
         self.real = real
         self.text = text
@@ -29,7 +29,7 @@ public struct ResourceValueColumns: Sendable, Equatable {
 
     /// The columns storing `value` as a `type` value, converting losslessly between the numeric types
     /// (integer ↔ unsigned ↔ time, integer → float, integral float → integer); `nil` when it does not fit.
-    public init?(_ value: LwM2MValue, as type: ResourceDataType) {
+    init?(_ value: LwM2MValue, as type: ResourceDataType) {
         switch (type, value) {
         case (.integer, .integer(let n)), (.integer, .time(let n)), (.time, .time(let n)), (.time, .integer(let n)):
             self.init(integer: n)
@@ -72,7 +72,7 @@ public struct ResourceValueColumns: Sendable, Equatable {
 
     /// The typed value these columns hold for a resource of `type`; `nil` when they hold none (or a text that
     /// is not a valid object link / link format).
-    public func value(as type: ResourceDataType) -> LwM2MValue? {
+    func value(as type: ResourceDataType) -> LwM2MValue? {
         switch type {
         case .integer: return integer.map(LwM2MValue.integer)
         case .unsignedInteger: return integer.map { .unsignedInteger(UInt64(bitPattern: $0)) }

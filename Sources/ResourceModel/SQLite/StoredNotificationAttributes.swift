@@ -2,24 +2,24 @@ import LwM2M
 
 /// The stored JSON form of notification attributes (`{"pmin":1,"pmax":10}`); the shape belongs to the
 /// `observation` and `observation_profile` tables, not to `NotificationAttributes`' own coding.
-public struct StoredNotificationAttributes: Codable, Sendable, Equatable {
+struct StoredNotificationAttributes: Codable, Sendable, Equatable {
     /// `pmin`, seconds.
-    public var pmin: Int?
+    var pmin: Int?
     /// `pmax`, seconds.
-    public var pmax: Int?
+    var pmax: Int?
     /// `gt`.
-    public var gt: Double?
+    var gt: Double?
     /// `lt`.
-    public var lt: Double?
+    var lt: Double?
     /// `st`.
-    public var st: Double?
+    var st: Double?
     /// `epmin`, seconds.
-    public var epmin: Int?
+    var epmin: Int?
     /// `epmax`, seconds.
-    public var epmax: Int?
+    var epmax: Int?
 
     /// The stored form of `attributes` (attributes to unset are not stored).
-    public init(_ attributes: NotificationAttributes) {
+    init(_ attributes: NotificationAttributes) {
         pmin = attributes.pmin
         pmax = attributes.pmax
         gt = attributes.gt
@@ -30,7 +30,7 @@ public struct StoredNotificationAttributes: Codable, Sendable, Equatable {
     }
 
     /// The domain attributes.
-    public var attributes: NotificationAttributes {
+    var attributes: NotificationAttributes {
         NotificationAttributes(pmin: pmin, pmax: pmax, gt: gt, lt: lt, st: st, epmin: epmin, epmax: epmax)
     }
 }

@@ -22,27 +22,18 @@ struct TelemetryBatchWriter {
         var resourceTypes: [ResourceTypeKey: ResourceType] = [:]
     }
 
-    /// What became of one report.
-    enum Outcome: Sendable {
-        /// Stored: `stored` values written (`skipped` did not fit their type or had no resource path), and the
-        /// events made, with their values.
-        case stored(stored: Int, skipped: Int, events: [(type: String, id: Int64, values: [ReportedValue])])
-        /// Its endpoint has no row.
-        case unknownEndpoint
-    }
-
     /// The caches; grown as rows are looked up or inserted.
     var caches: Caches
     /// The event rules in force.
     let rules: [EventRule]
 
     /// Writes every report (in order) and returns one outcome per report.
-    mutating func write(_ reports: [DeviceReport], in db: Database) throws -> [Outcome] {
+    mutating func write(_ reports: [DeviceReport], in db: Database) throws -> [TelemetryWriteOutcome] {
         try reports.map { try write($0, in: db) }
     }
 
     /// Writes one report.
-    private mutating func write(_ report: DeviceReport, in db: Database) throws -> Outcome {
+    private mutating func write(_ report: DeviceReport, in db: Database) throws -> TelemetryWriteOutcome {
         guard let endpointID = try endpointID(report.endpoint, in: db) else { return .unknownEndpoint }
         let receivedAt = EpochMilliseconds.from(report.receivedAt)
         var stored = 0
@@ -85,7 +76,7 @@ struct TelemetryBatchWriter {
             rows.append((key, rowID, timestamp, reported))
             stored += 1
         }
-        var events: [(type: String, id: Int64, values: [ReportedValue])] = []
+        var events: [TelemetryWriteOutcome.CreatedEvent] = []
         for rule in rules {
             let matched = rows.filter { rule.matches($0.key) }
             guard let timestamp = matched.map(\.timestamp).max() else { continue }
@@ -95,7 +86,7 @@ struct TelemetryBatchWriter {
             for row in matched {
                 try EventResourceRecord(eventId: eventID, resourceId: row.rowID).insert(db)
             }
-            events.append((rule.name, eventID, matched.map(\.value)))
+            events.append(.init(type: rule.name, id: eventID, values: matched.map(\.value)))
         }
         return .stored(stored: stored, skipped: skipped, events: events)
     }

@@ -3,6 +3,9 @@ import LwM2M
 
 /// A range query over one series: the values of one resource (or resource instance) of one endpoint.
 public struct TelemetryQuery: Sendable, Equatable {
+    /// The largest `limit` a telemetry (or event) query accepts; larger ones are clamped to it.
+    public static let maxLimit = 10_000
+
     /// The order values are returned in.
     public enum Order: String, Sendable, Equatable, CaseIterable {
         /// Oldest first.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Logging
 import Metrics
 import LwM2M
@@ -10,11 +9,10 @@ import Synchronization
 ///
 /// Producers call `submit(_:)` (never blocks; `false` when the bounded queue is full, so the caller can answer
 /// the device 5.03 Service Unavailable) or `submitWaiting(_:)`. `run()` takes up to `maxBatchSize` queued
-/// reports at a time and writes them in ONE transaction: each leaf value becomes a `resource` row (typed by its
-/// `resource_type`, a row being added for resources the model does not know), the series' `resource_latest`
-/// row follows, and every event rule matching values of one report makes one `event` with `event_resource`
-/// links. After the commit it publishes NOTIFICATION/SEND and EVENT to the `LiveEventHub`. Reports of endpoints
-/// that have no row are counted and logged, not stored. A failed batch is retried report by report.
+/// reports at a time and writes them in ONE transaction through `TelemetryStore.write(_:)` (values typed by their
+/// resource type, latest values, the events the rules make). After the commit it publishes NOTIFICATION/SEND and
+/// EVENT to the `LiveEventHub`. Reports of endpoints the store does not know are counted and logged, not stored.
+/// A failed batch is retried report by report.
 ///
 /// On graceful shutdown `run()` stops accepting reports, writes everything queued, and returns: list it
 /// before the LwM2M server in the `ServiceGroup` so it is shut down after the server stops producing.
@@ -56,12 +54,11 @@ public final class TelemetryIngest: Service, Sendable {
 
     private struct State: ~Copyable {
         var statistics = Statistics()
-        var caches = TelemetryBatchWriter.Caches()
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var stopped = false
     }
 
-    private let database: AppDatabase
+    private let store: any TelemetryStore
     private let hub: LiveEventHub?
     private let logger: Logger
     private let maxBatchSize: Int
@@ -74,15 +71,15 @@ public final class TelemetryIngest: Service, Sendable {
     private static let batchesCounter = Counter(label: "lwm2m_ingest_batches_total")
     private static let eventsCounter = Counter(label: "lwm2m_events_created_total")
 
-    /// Creates an ingest writing to `database` and publishing to `hub` (when given); run it in a `ServiceGroup`.
+    /// Creates an ingest writing to `store` and publishing to `hub` (when given); run it in a `ServiceGroup`.
     public init(
-        database: AppDatabase, hub: LiveEventHub? = nil, logger: Logger,
+        store: any TelemetryStore, hub: LiveEventHub? = nil, logger: Logger,
         capacity: Int = TelemetryIngest.defaultCapacity, maxBatchSize: Int = TelemetryIngest.defaultMaxBatchSize,
         batchLinger: Duration = TelemetryIngest.defaultBatchLinger
     ) {
         self.batchLinger = batchLinger
         precondition(maxBatchSize > 0, "maxBatchSize must be positive")
-        self.database = database
+        self.store = store
         self.hub = hub
         self.logger = logger
         self.maxBatchSize = maxBatchSize
@@ -168,21 +165,18 @@ public final class TelemetryIngest: Service, Sendable {
     /// Writes one batch in one transaction; on failure, retries each report alone.
     private func write(_ batch: [DeviceReport]) async {
         do {
-            let outcomes = try await store(batch)
+            let outcomes = try await store.write(batch)
             finish(batch, outcomes, batches: 1)
             return
         } catch {
-            state.withLock { state in
-                state.statistics.batchesFailed += 1
-                state.caches = .init()  // a stale cached row id may be the cause
-            }
+            state.withLock { $0.statistics.batchesFailed += 1 }
             logger.error(
                 "writing telemetry failed; retrying report by report",
                 metadata: ["reports": "\(batch.count)", "error": "\(error)"])
         }
         for report in batch {
             do {
-                finish([report], try await store([report]), batches: 0)
+                finish([report], try await store.write([report]), batches: 0)
             } catch {
                 state.withLock { $0.statistics.reportsFailed += 1 }
                 logger.error(
@@ -193,33 +187,8 @@ public final class TelemetryIngest: Service, Sendable {
         }
     }
 
-    /// Runs the batch writer in one transaction; once the task is cancelled, writes synchronously instead.
-    private func store(_ reports: [DeviceReport]) async throws -> [TelemetryBatchWriter.Outcome] {
-        let caches = state.withLock { $0.caches }
-        let database = self.database
-        let work: @Sendable (Database) throws -> ([TelemetryBatchWriter.Outcome], TelemetryBatchWriter.Caches) = { db in
-            var writer = TelemetryBatchWriter(caches: caches, rules: try database.currentEventRules(db))
-            let outcomes = try writer.write(reports, in: db)
-            return (outcomes, writer.caches)
-        }
-        let result: ([TelemetryBatchWriter.Outcome], TelemetryBatchWriter.Caches)
-        do {
-            result = try await database.writer.write(work)
-        } catch is CancellationError {
-            // The cancelled transaction was rolled back; write this batch anyway (hard shutdown).
-            result = try Self.writeSynchronously(database, work)
-        }
-        state.withLock { $0.caches = result.1 }
-        return result.0
-    }
-
-    /// Runs `work` in a write transaction, blocking the calling thread (ignores task cancellation).
-    private static func writeSynchronously<T>(_ database: AppDatabase, _ work: (Database) throws -> T) throws -> T {
-        try database.writer.write(work)
-    }
-
     /// Counts, logs and publishes what a committed batch did.
-    private func finish(_ reports: [DeviceReport], _ outcomes: [TelemetryBatchWriter.Outcome], batches: Int) {
+    private func finish(_ reports: [DeviceReport], _ outcomes: [TelemetryWriteOutcome], batches: Int) {
         var delta = Statistics()
         delta.batchesWritten = batches
         for (report, outcome) in zip(reports, outcomes) {
@@ -258,7 +227,7 @@ public final class TelemetryIngest: Service, Sendable {
     }
 
     /// Publishes a stored report and its events to the hub.
-    private func publish(_ report: DeviceReport, events: [(type: String, id: Int64, values: [ReportedValue])]) {
+    private func publish(_ report: DeviceReport, events: [TelemetryWriteOutcome.CreatedEvent]) {
         guard let hub else { return }
         switch report.kind {
         case .notification(let observationID):
