@@ -1,7 +1,7 @@
 import LwM2M
 
 /// What became of one device report handed to `TelemetryStore.write(_:)`.
-public enum TelemetryWriteOutcome: Sendable {
+public enum TelemetryWriteOutcome: Sendable, Equatable {
     /// Stored: `stored` values written (`skipped` did not fit their type or had no resource path), and the events
     /// the rules made from it.
     case stored(stored: Int, skipped: Int, events: [CreatedEvent])
@@ -9,7 +9,7 @@ public enum TelemetryWriteOutcome: Sendable {
     case unknownEndpoint
 
     /// One event an event rule made from a report.
-    public struct CreatedEvent: Sendable {
+    public struct CreatedEvent: Sendable, Equatable {
         /// The rule name (the event type).
         public var type: String
         /// The stored event's id.
