@@ -52,7 +52,7 @@ public struct ObservationProfile: Sendable, Equatable {
     }
 
     /// What `profiles` ask for `endpoint` announcing `objectIDs`, in the profiles' order (a pure function; the
-    /// LwM2M server calls it on registration with `AppDatabase.observationProfiles()`).
+    /// LwM2M server calls it on registration with `ObservationProfileStore.observationProfiles()`).
     public static func profiles(_ profiles: [ObservationProfile], matching endpoint: String, objectIDs: [UInt16])
         -> [Match]
     {
