@@ -16,8 +16,8 @@ public struct BuiltServer: Sendable {
     public let services: [any Service]
     /// The LwM2M server (CoAP side), started: its ports are bound.
     public let lwm2m: LwM2MServer
-    /// The store.
-    public let database: AppDatabase
+    /// The stores (one SQLite database behind all of them).
+    public let stores: Stores
     /// Every report the server stores, losslessly (the ingest's internal subscriptions): where a module that must
     /// see every value subscribes. The live stream's hub is the lossy counterpart for HTTP clients.
     public let storedReports: any StoredReportSource
@@ -68,11 +68,11 @@ public struct BuiltServer: Sendable {
         await group?.triggerGracefulShutdown()
     }
 
-    init(services: [any Service], lwm2m: LwM2MServer, database: AppDatabase, storedReports: any StoredReportSource,
+    init(services: [any Service], lwm2m: LwM2MServer, stores: Stores, storedReports: any StoredReportSource,
          apiToken: String?, generatedToken: Bool, boundHTTPPort: HTTPPortBox) {
         self.services = services
         self.lwm2m = lwm2m
-        self.database = database
+        self.stores = stores
         self.storedReports = storedReports
         self.apiToken = apiToken
         self.generatedToken = generatedToken
@@ -98,6 +98,8 @@ public func buildServer(
     case .inMemory:
         database = try AppDatabase.inMemory()
     }
+    // The one place that knows the stores are SQLite: everything below takes them by protocol.
+    let stores = database.stores
 
     var apiToken: String?
     var generated = false
@@ -129,19 +131,19 @@ public func buildServer(
     ])
 
     // PSK credentials: served from memory during DTLS handshakes, persisted in the database.
-    let credentials = PSKCredentialStore(try await database.pskCredentials())
+    let credentials = PSKCredentialStore(try await stores.credentials.pskCredentials())
     let hub = LiveEventHub.forLiveStream()
     // Notifications and Sends wake queue-mode devices; the dispatcher is made after the server it sends through.
     let activity = ActivityRelay()
-    let ingest = TelemetryIngest(database: database, hub: hub, logger: logger)
+    let ingest = TelemetryIngest(store: stores.telemetry, hub: hub, logger: logger)
     let server = LwM2MServer(
         configuration: configuration.lwm2m,
         logger: logger,
         objectModel: objectModel,
-        knownEndpoint: { name in (try? await database.endpoint(named: name)) != nil },
-        observationStore: database,
+        knownEndpoint: { name in (try? await stores.endpoints.endpoint(named: name)) != nil },
+        observationStore: stores.observations,
         profiles: { registration in
-            let matches = (try? await database.observationProfiles(
+            let matches = (try? await stores.observationProfiles.observationProfiles(
                 matching: registration.endpoint, objectIDs: registration.objectLinks.map(\.objectID))) ?? []
             return matches.map { ObservationRequest(paths: $0.paths, attributes: $0.attributes) }
         },
@@ -151,13 +153,13 @@ public func buildServer(
         },
         reportSinkIsFull: { ingest.isFull },
         credentials: credentials)
-    try await database.syncResourceTypes(from: objectModel)
-    let restored = server.restore(try await database.onlineRegistrations())
-    server.restoreObservations(try await database.loadAll())
+    try await stores.endpoints.syncResourceTypes(from: objectModel)
+    let restored = server.restore(try await stores.endpoints.onlineRegistrations())
+    server.restoreObservations(try await stores.observations.loadAll())
 
     let liveRegistrations = LiveRegistrationFeed(events: server.makeEventStream(), hub: hub)
     let dispatcher = OperationDispatcher(
-        database: database, deviceManagement: server, observations: server,
+        store: stores.operations, deviceManagement: server, observations: server,
         registrationEvents: server.makeEventStream(), hub: hub, configuration: configuration.dispatcher,
         logger: logger)
     dispatcher.restore(restored)
@@ -176,18 +178,19 @@ public func buildServer(
         throw ServerStartError("\(flag): \(text)")
     }
 
-    let recorder = RegistrationRecorder(database: database, events: server.events, logger: logger)
+    let recorder = RegistrationRecorder(store: stores.endpoints, events: server.events, logger: logger)
     let httpPort = HTTPPortBox()
     let app = buildApplication(
         configuration: RESTConfiguration(
             host: host, port: configuration.httpPort, apiToken: apiToken,
             bulkOperationLimit: configuration.bulkOperationLimit),
-        database: database, deviceManagement: server, observations: server, liveEvents: hub,
+        stores: stores, deviceManagement: server, observations: server, liveEvents: hub,
         operations: dispatcher, pskCredentials: credentials, metrics: metrics, logger: logger,
         onServerRunning: { httpPort.set($0) })
     return BuiltServer(
         services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],
-        lwm2m: server, database: database, storedReports: ingest, apiToken: apiToken, generatedToken: generated, boundHTTPPort: httpPort)
+        lwm2m: server, stores: stores, storedReports: ingest, apiToken: apiToken, generatedToken: generated,
+        boundHTTPPort: httpPort)
 }
 
 /// The service group once `run` made it, and whether a graceful shutdown was asked for.

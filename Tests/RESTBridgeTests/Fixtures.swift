@@ -53,7 +53,7 @@ func makeApplication(
     database: AppDatabase, token: String? = testToken, devices: FakeDeviceManagement = FakeDeviceManagement()
 ) -> some ApplicationProtocol {
     buildApplication(
-        configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: token), database: database,
+        configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: token), stores: database.stores,
         deviceManagement: devices, logger: quietLogger)
 }
 

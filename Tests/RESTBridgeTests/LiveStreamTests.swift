@@ -18,7 +18,7 @@ struct LiveStreamTests {
 
     static func makeApp(database: AppDatabase, hub: LiveEventHub) -> some ApplicationProtocol {
         buildApplication(
-            configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken), database: database,
+            configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken), stores: database.stores,
             deviceManagement: FakeDeviceManagement(), liveEvents: hub, logger: quietLogger)
     }
 
@@ -76,7 +76,7 @@ struct LiveStreamTests {
     func ingestToStream() async throws {
         let hub = LiveEventHub.forLiveStream()
         let database = try await makeSeededDatabase()
-        let ingest = TelemetryIngest(database: database, hub: hub, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, hub: hub, logger: quietLogger)
         let app = Self.makeApp(database: database, hub: hub)
         try await app.test(.router) { client in
             async let streamed = client.execute(uri: "/api/v1/stream", method: .get, headers: authorized)

@@ -14,7 +14,7 @@ struct MetricsRoutesTests {
     {
         let app = buildApplication(
             configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken),
-            database: try AppDatabase.inMemory(), deviceManagement: FakeDeviceManagement(), metrics: registry,
+            stores: try AppDatabase.inMemory().stores, deviceManagement: FakeDeviceManagement(), metrics: registry,
             logger: quietLogger)
         return try await app.test(.router) { client in
             try await client.execute(uri: uri, method: .get, headers: headers)

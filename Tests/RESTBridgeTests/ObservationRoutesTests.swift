@@ -16,7 +16,7 @@ struct ObservationRoutesTests {
         let database = try await makeSeededDatabase()
         let fake = FakeObservationManagement()
         let app = buildApplication(
-            configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken), database: database,
+            configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken), stores: database.stores,
             deviceManagement: FakeDeviceManagement(), observations: fake, logger: quietLogger)
         try await app.test(.router) { client in
             let created = try await client.execute(

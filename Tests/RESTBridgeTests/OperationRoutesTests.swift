@@ -23,7 +23,7 @@ struct OperationRoutesTests {
             let app = buildApplication(
                 configuration: RESTConfiguration(
                     host: "127.0.0.1", port: 0, apiToken: testToken, bulkOperationLimit: bulkLimit),
-                database: database, deviceManagement: devices, operations: dispatcher, logger: quietLogger)
+                stores: database.stores, deviceManagement: devices, operations: dispatcher, logger: quietLogger)
             return try await app.test(.router) { client in
                 try await client.execute(uri: uri, method: method, headers: authorized, body: body.map { ByteBuffer(string: $0) })
             }
@@ -39,7 +39,7 @@ struct OperationRoutesTests {
         let database = try await makeSeededDatabase()
         let (events, _) = AsyncStream.makeStream(of: RegistrationEvent.self)
         let dispatcher = OperationDispatcher(
-            database: database, deviceManagement: devices, observations: nil, registrationEvents: events, hub: nil,
+            store: database, deviceManagement: devices, observations: nil, registrationEvents: events, hub: nil,
             logger: quietLogger)
         var online = makeRegistration(endpoint: "beta", id: "b1")
         online.queueMode = false

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LwM2M
 import ResourceModel
 import Testing
 
@@ -74,16 +75,28 @@ struct ProblemTests {
 }
 
 /// Storage that fails every call the way a broken database would.
-struct FailingRepository: EndpointRepository {
+struct FailingRepository: EndpointStore {
     struct StorageError: Error, CustomStringConvertible {
         var description = "SQLite error 1: no such table: endpoint - while executing `SELECT * FROM \"endpoint\"`"
     }
 
-    func endpoints(online: Bool?, namePrefix: String?, limit: Int?, offset: Int) async throws -> [EndpointRecord] {
+    func apply(_ events: [RegistrationEvent]) async throws { throw StorageError() }
+
+    func onlineRegistrations() async throws -> [Registration] { throw StorageError() }
+
+    func endpoints(online: Bool?, namePrefix: String?, limit: Int?, offset: Int) async throws -> [StoredEndpoint] {
         throw StorageError()
     }
 
-    func endpoint(named name: String) async throws -> EndpointRecord? { throw StorageError() }
+    func endpoint(named name: String) async throws -> StoredEndpoint? { throw StorageError() }
+
+    func endpointNames(matching pattern: GlobPattern) async throws -> [String] { throw StorageError() }
+
+    func syncResourceTypes(from registry: ObjectModelRegistry) async throws -> ResourceTypeSyncResult {
+        throw StorageError()
+    }
+
+    func resourceTypes() async throws -> [ResourceType] { throw StorageError() }
 
     func ping() async throws { throw StorageError() }
 }

@@ -19,7 +19,7 @@ struct SecurityRoutesTests {
         ) async throws -> TestResponse {
             let app = buildApplication(
                 configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken),
-                database: database, deviceManagement: FakeDeviceManagement(), pskCredentials: store,
+                stores: database.stores, deviceManagement: FakeDeviceManagement(), pskCredentials: store,
                 logger: quietLogger)
             return try await app.test(.router) { client in
                 try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })

@@ -10,7 +10,7 @@ import ResourceModel
 func makeTelemetryDatabase(rules: [EventRule] = []) async throws -> AppDatabase {
     let database = try await makeSeededDatabase()
     for rule in rules { try await database.saveEventRule(rule) }
-    let ingest = TelemetryIngest(database: database, logger: quietLogger)
+    let ingest = TelemetryIngest(store: database, logger: quietLogger)
     let temperature = try LwM2MPath("/3303/0/5700")
     var reports = [
         DeviceReport(
@@ -45,7 +45,7 @@ func send(
     database: AppDatabase, observations: FakeObservationManagement? = nil, hub: LiveEventHub? = nil
 ) async throws -> TestResponse {
     let app = buildApplication(
-        configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken), database: database,
+        configuration: RESTConfiguration(host: "127.0.0.1", port: 0, apiToken: testToken), stores: database.stores,
         deviceManagement: FakeDeviceManagement(), observations: observations, liveEvents: hub, logger: quietLogger)
     return try await app.test(.router) { client in
         try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })

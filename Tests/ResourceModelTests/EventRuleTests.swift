@@ -40,7 +40,7 @@ struct EventRuleTests {
         try await database.saveEventRule(Self.environment)
         let hub = LiveEventHub()
         let live = hub.subscribe()
-        let ingest = TelemetryIngest(database: database, hub: hub, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, hub: hub, logger: quietLogger)
         _ = ingest.submit(report(at: t0, [
             value("/3303/0/5700", .float(21.5)), value("/3304/0/5700", .float(40)), value("/3/0/9", .integer(80)),
         ]))
@@ -71,7 +71,7 @@ struct EventRuleTests {
     @Test("a rule saved while the ingest runs applies from the next batch (cache reloaded)")
     func ruleCacheReload() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         try await withRunning(ingest) {
             _ = ingest.submit(report([value("/3303/0/5700", .float(1))]))
             await ingest.waitUntilProcessed(1)

@@ -1,6 +1,8 @@
 import Foundation
+import GRDB
 import Logging
 import LwM2M
+@testable import ResourceModel
 
 /// 2026-11-23T01:02:03.456Z, a millisecond-aligned instant (the database stores milliseconds).
 let t0 = Date(timeIntervalSince1970: 1_795_395_723.456)
@@ -30,4 +32,19 @@ func makeTemporaryDirectory() throws -> URL {
         .appendingPathComponent("resource-model-tests-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+extension AppDatabase {
+    /// The `endpoint` row of `name` with its row id (a SQLite detail the store protocol does not show).
+    func endpointRecord(named name: String) async throws -> EndpointRecord? {
+        try await writer.read { db in try EndpointRecord.filter(EndpointRecord.Columns.name == name).fetchOne(db) }
+    }
+
+    /// The `resource_type` rows with their row ids, by object id then resource id.
+    func resourceTypeRecords() async throws -> [ResourceTypeRecord] {
+        try await writer.read { db in
+            try ResourceTypeRecord
+                .order(ResourceTypeRecord.Columns.objectId, ResourceTypeRecord.Columns.resourceId).fetchAll(db)
+        }
+    }
 }

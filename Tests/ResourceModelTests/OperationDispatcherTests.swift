@@ -65,7 +65,7 @@ struct OperationDispatcherTests {
         let hub = LiveEventHub()
         let (stream, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self)
         let dispatcher = OperationDispatcher(
-            database: database, deviceManagement: devices, observations: nil, registrationEvents: stream, hub: hub,
+            store: database, deviceManagement: devices, observations: nil, registrationEvents: stream, hub: hub,
             configuration: configuration, logger: quietLogger, clock: { clock.read() })
         let task = Task { if start { try await dispatcher.run() } }
         return Harness(database: database, devices: devices, dispatcher: dispatcher, clock: clock, hub: hub,

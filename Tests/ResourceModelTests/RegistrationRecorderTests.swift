@@ -10,7 +10,7 @@ struct RegistrationRecorderTests {
     func drainsBeforeReturning() async throws {
         let database = try AppDatabase.inMemory()
         let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self)
-        let recorder = RegistrationRecorder(database: database, events: events, logger: quietLogger, maxBatchSize: 64)
+        let recorder = RegistrationRecorder(store: database, events: events, logger: quietLogger, maxBatchSize: 64)
         for index in 0..<1000 {
             continuation.yield(.registered(makeRegistration(endpoint: "ep-\(index)", id: "r\(index)"), replaced: nil))
         }
@@ -36,7 +36,7 @@ struct RegistrationRecorderTests {
     func liveStream() async throws {
         let database = try AppDatabase.inMemory()
         let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self)
-        let recorder = RegistrationRecorder(database: database, events: events, logger: quietLogger)
+        let recorder = RegistrationRecorder(store: database, events: events, logger: quietLogger)
         let first = makeRegistration(id: "r1")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await recorder.run() }
@@ -65,7 +65,7 @@ struct RegistrationRecorderTests {
         let database = try AppDatabase.inMemory()
         try await installPoison(database)
         let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self)
-        let recorder = RegistrationRecorder(database: database, events: events, logger: quietLogger)
+        let recorder = RegistrationRecorder(store: database, events: events, logger: quietLogger)
         continuation.yield(.registered(makeRegistration(endpoint: "before", id: "1"), replaced: nil))
         continuation.yield(.registered(makeRegistration(endpoint: "poison", id: "2"), replaced: nil))
         continuation.yield(.registered(makeRegistration(endpoint: "after", id: "3"), replaced: nil))
@@ -84,7 +84,7 @@ struct RegistrationRecorderTests {
     func waitAfterStop() async throws {
         let database = try AppDatabase.inMemory()
         let (events, continuation) = AsyncStream.makeStream(of: RegistrationEvent.self)
-        let recorder = RegistrationRecorder(database: database, events: events, logger: quietLogger)
+        let recorder = RegistrationRecorder(store: database, events: events, logger: quietLogger)
         continuation.yield(.registered(makeRegistration(), replaced: nil))
         continuation.finish()
         await recorder.run()

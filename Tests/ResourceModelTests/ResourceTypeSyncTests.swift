@@ -35,7 +35,7 @@ struct ResourceTypeSyncTests {
 
     /// The rows as comparable tuples-in-strings, without ids.
     static func rows(_ database: AppDatabase) async throws -> [String] {
-        try await database.resourceTypes().map {
+        try await database.resourceTypeRecords().map {
             "\($0.objectId)/\($0.resourceId) \($0.name)|\($0.dataType)|\($0.units ?? "nil")|\($0.multiple)|\($0.mandatory)|\($0.operations)"
         }
     }
@@ -60,14 +60,14 @@ struct ResourceTypeSyncTests {
     func idempotent() async throws {
         let database = try AppDatabase.inMemory()
         try await database.syncResourceTypes(from: Self.registry())
-        let before = try await database.resourceTypes()
+        let before = try await database.resourceTypeRecords()
         // An in-memory database is one connection, so its total change count sees every write.
         let changesBefore = try await database.writer.read { db in db.totalChangesCount }
         let result = try await database.syncResourceTypes(from: Self.registry())
         let changesAfter = try await database.writer.read { db in db.totalChangesCount }
         #expect(result == .init(inserted: 0, updated: 0, unchanged: 7))
         #expect(changesAfter == changesBefore)
-        #expect(try await database.resourceTypes() == before)
+        #expect(try await database.resourceTypeRecords() == before)
     }
 
     @Test("a changed definition updates its row in place; stored values keep their type row")
@@ -75,7 +75,7 @@ struct ResourceTypeSyncTests {
         let database = try AppDatabase.inMemory()
         try await database.apply([.registered(makeRegistration(), replaced: nil)])
         try await database.syncResourceTypes(from: Self.registry())
-        let before = try await database.resourceTypes()
+        let before = try await database.resourceTypeRecords()
         let batteryID = try #require(before.first { $0.objectId == 3 && $0.resourceId == 9 }?.id)
         try await database.writer.write { db in
             try db.execute(sql: """
@@ -88,7 +88,7 @@ struct ResourceTypeSyncTests {
             from: Self.registry(batteryUnits: "", temperatureName: "Temperature Value"))
 
         #expect(result == .init(inserted: 0, updated: 2, unchanged: 5))
-        let after = try await database.resourceTypes()
+        let after = try await database.resourceTypeRecords()
         #expect(after.map(\.id) == before.map(\.id))
         #expect(after.first { $0.resourceId == 9 }?.units == nil)
         #expect(after.first { $0.resourceId == 5700 }?.name == "Temperature Value")
@@ -104,7 +104,7 @@ struct ResourceTypeSyncTests {
         try await database.syncResourceTypes(from: Self.registry())
         let result = try await database.syncResourceTypes(from: ObjectModelRegistry())
         #expect(result == .init())
-        #expect(try await database.resourceTypes().count == 7)
+        #expect(try await database.resourceTypeRecords().count == 7)
     }
 
     @Test("the project's own object definitions sync completely")
@@ -118,7 +118,7 @@ struct ResourceTypeSyncTests {
         let database = try AppDatabase.inMemory()
         #expect(try await database.syncResourceTypes(from: registry).inserted == expected)
         #expect(try await database.syncResourceTypes(from: registry).unchanged == expected)
-        let battery = try await database.resourceTypes().first { $0.objectId == 3 && $0.resourceId == 9 }
+        let battery = try await database.resourceTypeRecords().first { $0.objectId == 3 && $0.resourceId == 9 }
         #expect(battery?.name == "Battery Level")
         #expect(battery?.dataType == "Integer")
         #expect(battery?.units == "/100")

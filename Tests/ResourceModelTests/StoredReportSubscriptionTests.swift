@@ -24,7 +24,7 @@ struct StoredReportSubscriptionTests {
     func slowSubscriberLosesNothing() async throws {
         let database = try await makeTelemetryDatabase()
         let hub = LiveEventHub(bufferSize: 8)
-        let ingest = TelemetryIngest(database: database, hub: hub, logger: quietLogger, capacity: 64, maxBatchSize: 50)
+        let ingest = TelemetryIngest(store: database, hub: hub, logger: quietLogger, capacity: 64, maxBatchSize: 50)
         let subscription = ingest.subscribe(capacity: 4, paths: nil)
         let liveClient = hub.subscribe()  // never read: falls behind at once
         let total = 500
@@ -55,7 +55,7 @@ struct StoredReportSubscriptionTests {
     func fullSubscriptionIsBackPressure() async throws {
         let database = try await makeTelemetryDatabase()
         let ingest = TelemetryIngest(
-            database: database, logger: quietLogger, capacity: 4, maxBatchSize: 1, batchLinger: .zero)
+            store: database, logger: quietLogger, capacity: 4, maxBatchSize: 1, batchLinger: .zero)
         let subscription = ingest.subscribe(capacity: 2, paths: nil)
         try await withRunning(ingest) {
             var accepted = 0
@@ -87,7 +87,7 @@ struct StoredReportSubscriptionTests {
     func cancelReleasesIngest() async throws {
         let database = try await makeTelemetryDatabase()
         let ingest = TelemetryIngest(
-            database: database, logger: quietLogger, capacity: 16, maxBatchSize: 1, batchLinger: .zero)
+            store: database, logger: quietLogger, capacity: 16, maxBatchSize: 1, batchLinger: .zero)
         let subscription = ingest.subscribe(capacity: 1, paths: nil)
         #expect(ingest.subscriptionCount == 1)
         try await withRunning(ingest) {
@@ -111,7 +111,7 @@ struct StoredReportSubscriptionTests {
     @Test("with paths, a subscriber gets only those values, and reports with none are skipped")
     func pathFilter() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         let firmware = ingest.subscribe(
             capacity: 16, paths: [try LwM2MPath("/5/0/3"), try LwM2MPath("/5/0/5")])
         let everything = ingest.subscribe(capacity: 16, paths: nil)
@@ -130,7 +130,7 @@ struct StoredReportSubscriptionTests {
     @Test("a report that is not stored (unknown endpoint) is not handed out")
     func onlyStoredReports() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         let subscription = ingest.subscribe(capacity: 16, paths: nil)
         try await withRunning(ingest) {
             _ = ingest.submit(numbered(1, endpoint: "nobody"))
@@ -145,7 +145,7 @@ struct StoredReportSubscriptionTests {
     @Test("subscriptions end when the ingest stops; one made afterwards is ended at once")
     func endsWithIngest() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         let subscription = ingest.subscribe(capacity: 16, paths: nil)
         try await withRunning(ingest) {
             _ = ingest.submit(numbered(7))

@@ -12,7 +12,7 @@ struct TelemetryIngestTests {
         let database = try await makeTelemetryDatabase()
         let counter = CommitCounter()
         database.writer.add(transactionObserver: counter, extent: .observerLifetime)
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         for index in 0..<20 {
             #expect(ingest.submit(report(at: t0.addingTimeInterval(Double(index)), [
                 value("/3303/0/5700", .float(20 + Double(index))), value("/3304/0/5700", .float(50)),
@@ -30,7 +30,7 @@ struct TelemetryIngestTests {
     @Test("a full queue refuses reports (back-pressure) and counts them")
     func backPressure() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger, capacity: 3)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger, capacity: 3)
         let accepted = (0..<5).map { _ in ingest.submit(report([value("/3303/0/5700", .float(1))])) }
         #expect(accepted == [true, true, true, false, false])
         #expect(ingest.statistics.reportsRejected == 2)
@@ -42,7 +42,7 @@ struct TelemetryIngestTests {
     @Test("submitWaiting waits for room instead of refusing")
     func submitWaiting() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger, capacity: 2, maxBatchSize: 1)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger, capacity: 2, maxBatchSize: 1)
         try await withRunning(ingest) {
             for index in 0..<10 {
                 await ingest.submitWaiting(report([value("/3/0/9", .integer(Int64(index)))]))
@@ -57,7 +57,7 @@ struct TelemetryIngestTests {
     @Test("a report of an unknown endpoint is counted, not stored")
     func unknownEndpoint() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         #expect(ingest.submit(report(endpoint: "nobody", [value("/3303/0/5700", .float(1))])))
         #expect(ingest.submit(report(endpoint: "dev-1", [value("/3303/0/5700", .float(2))])))
         try await withRunning(ingest) { await ingest.waitUntilProcessed(2) }
@@ -69,7 +69,7 @@ struct TelemetryIngestTests {
     @Test("graceful shutdown drains what is queued")
     func drainsOnShutdown() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger, maxBatchSize: 7)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger, maxBatchSize: 7)
         for index in 0..<50 {
             _ = ingest.submit(report([value("/3/0/9", .integer(Int64(index)))]))
         }
@@ -84,7 +84,7 @@ struct TelemetryIngestTests {
     @Test("client timestamp wins over arrival; arrival is receivedAt")
     func timestamps() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         let clientTime = t0.addingTimeInterval(-60)
         _ = ingest.submit(report(at: t0, kind: .send, [
             value("/3303/0/5700", .float(1), at: clientTime), value("/3304/0/5700", .float(2)),
@@ -100,7 +100,7 @@ struct TelemetryIngestTests {
     @Test("typed values round-trip through the value scheme and queries")
     func typedRoundTrip() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         let values: [ReportedValue] = [
             value("/3/0/0", .string("ACME, Inc.")), value("/3/0/9", .integer(-7)), value("/3/0/13", .time(1_795_395_723)),
             value("/3/0/7/1", .integer(3300)), value("/3/0/17", .boolean(true)), value("/3/0/18", .opaque([0, 1, 255])),
@@ -126,7 +126,7 @@ struct TelemetryIngestTests {
     @Test("a value that does not fit its resource type is skipped, integers widen to floats")
     func coercion() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         _ = ingest.submit(report([
             value("/3303/0/5700", .integer(21)), value("/3/0/9", .string("full")), value("/3/0", .integer(1)),
         ]))
@@ -143,7 +143,7 @@ struct TelemetryIngestTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try AppDatabase.open(directory: directory)
         try await seedTelemetry(database)
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         for index in 0..<100 {
             _ = ingest.submit(report(at: t0.addingTimeInterval(Double(index)), [value("/3303/0/5700", .float(Double(index)))]))
         }

@@ -11,7 +11,7 @@ struct TelemetryQueryTests {
     /// reports of 10; several share a timestamp when `duplicates` (to exercise the id tie-break).
     static func seriesDatabase(count: Int = 95, duplicates: Bool = false) async throws -> AppDatabase {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         let reports = stride(from: 0, to: count, by: 10).map { start in
             report(at: t0, (start..<min(start + 10, count)).map { index in
                 let second = duplicates ? Double(index / 3) : Double(index)
@@ -139,7 +139,7 @@ struct TelemetryQueryTests {
     @Test("avg over strings is refused; integers keep their type for min/max")
     func aggregationTypes() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         _ = ingest.submit(report([value("/3/0/0", .string("a")), value("/3/0/9", .integer(40))]))
         _ = ingest.submit(report(at: t0.addingTimeInterval(1), [value("/3/0/9", .integer(60))]))
         try await withRunning(ingest) { await ingest.waitUntilProcessed(2) }
@@ -157,7 +157,7 @@ struct TelemetryQueryTests {
     @Test("latest: the newest value of every series, also when an older value arrives later")
     func latest() async throws {
         let database = try await makeTelemetryDatabase()
-        let ingest = TelemetryIngest(database: database, logger: quietLogger)
+        let ingest = TelemetryIngest(store: database, logger: quietLogger)
         _ = ingest.submit(report(at: t0, [value("/3303/0/5700", .float(20)), value("/3/0/7/0", .integer(5000)), value("/3/0/7/1", .integer(3300))]))
         _ = ingest.submit(report(at: t0.addingTimeInterval(10), [value("/3303/0/5700", .float(22))]))
         // A Send with an older client timestamp must not replace the newest value.

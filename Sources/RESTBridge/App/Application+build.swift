@@ -8,7 +8,8 @@ import ResourceModel
 /// Builds the REST API server: the router of `buildRouter` served on `configuration.host`:`configuration.port`,
 /// with WebSocket upgrades for `/api/v1/ws`.
 ///
-/// `deviceManagement` carries the device-management routes (the LwM2M server in production) and provides the
+/// `stores` is where endpoints, telemetry, events, profiles, operations and credentials are kept (`AppDatabase.stores`
+/// in production). `deviceManagement` carries the device-management routes (the LwM2M server in production) and provides the
 /// object model; `observations` carries the observation routes (the LwM2M server; `nil` answers 503);
 /// `liveEvents` feeds `/api/v1/stream` and `/api/v1/ws` (`nil` answers 503); `operations` carries the operation
 /// queue and answers synchronous requests for sleeping queue-mode devices with 202 (`nil`: 503); `metrics` is rendered at
@@ -17,14 +18,14 @@ import ResourceModel
 /// a service (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
 /// `onServerRunning` is told the bound port once HTTP listens (port 0 picks a free one).
 public func buildApplication(
-    configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
+    configuration: RESTConfiguration, stores: Stores, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
     operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
     metrics: PrometheusCollectorRegistry? = nil, logger: Logger,
     onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(
-        configuration: configuration, database: database, deviceManagement: deviceManagement,
+        configuration: configuration, stores: stores, deviceManagement: deviceManagement,
         observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials,
         metrics: metrics)
     // The upgrade router sees only upgrade requests; it checks the same token. A refused upgrade falls
@@ -47,22 +48,22 @@ public func buildApplication(
 /// Builds the API's router: problem+json errors everywhere, `/healthz` open, every other path behind the
 /// bearer token when `configuration.apiToken` is set (unknown paths too, so they reveal nothing).
 public func buildRouter(
-    configuration: RESTConfiguration, database: AppDatabase, deviceManagement: any DeviceManagement,
+    configuration: RESTConfiguration, stores: Stores, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
     operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
     metrics: PrometheusCollectorRegistry? = nil
 ) -> Router<APIRequestContext> {
     buildRouter(
-        configuration: configuration, repository: database, deviceManagement: deviceManagement, database: database,
+        configuration: configuration, repository: stores.endpoints, deviceManagement: deviceManagement, stores: stores,
         observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials,
         metrics: metrics)
 }
 
-/// `buildRouter` over any repository (tests inject fakes); the telemetry, event, profile, operation and security
-/// routes need `database` and are left out without it.
+/// `buildRouter` over any endpoint store (tests inject fakes, e.g. a failing one); the telemetry, event, profile,
+/// operation and security routes need `stores` and are left out without it.
 func buildRouter(
-    configuration: RESTConfiguration, repository: any EndpointRepository, deviceManagement: any DeviceManagement,
-    database: AppDatabase? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
+    configuration: RESTConfiguration, repository: any EndpointStore, deviceManagement: any DeviceManagement,
+    stores: Stores? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
     operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
     metrics: PrometheusCollectorRegistry? = nil
 ) -> Router<APIRequestContext> {
@@ -84,15 +85,15 @@ func buildRouter(
     ObjectController(deviceManagement: deviceManagement).addRoutes(to: router)
     ObservationController(observations: observations, dispatcher: operations).addRoutes(to: router)
     LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive).addRoutes(to: router)
-    if let database {
-        TelemetryController(database: database).addRoutes(to: router)
-        EventController(database: database).addRoutes(to: router)
-        ObservationProfileController(database: database).addRoutes(to: router)
+    if let stores {
+        TelemetryController(store: stores.telemetry).addRoutes(to: router)
+        EventController(store: stores.events).addRoutes(to: router)
+        ObservationProfileController(store: stores.observationProfiles).addRoutes(to: router)
         OperationController(
-            dispatcher: operations, database: database, model: deviceManagement.objectModel,
-            bulkLimit: configuration.bulkOperationLimit
+            dispatcher: operations, endpointStore: stores.endpoints, operationStore: stores.operations,
+            model: deviceManagement.objectModel, bulkLimit: configuration.bulkOperationLimit
         ).addRoutes(to: router)
-        SecurityController(database: database, store: pskCredentials).addRoutes(to: router)
+        SecurityController(credentials: stores.credentials, store: pskCredentials).addRoutes(to: router)
     }
     return router
 }

@@ -14,7 +14,7 @@ struct ResourceController {
     /// Sends, or queues for a sleeping device.
     private var gateway: DeviceGateway { DeviceGateway(deviceManagement: deviceManagement, dispatcher: dispatcher) }
     /// Where Create looks up the endpoint's announced instances to pick a free id.
-    let repository: any EndpointRepository
+    let repository: any EndpointStore
 
     /// The route prefix; `**` is the LwM2M path (`3/0/7/1`).
     static let base = "/api/v1/endpoints/{endpoint}/resources/**"
@@ -154,7 +154,7 @@ struct ResourceController {
         guard let record = try await repository.endpoint(named: endpoint) else {
             throw Problem.endpointNotFound(endpoint)
         }
-        let taken = Set(record.objectLinks.filter { $0.objectId == objectID }.compactMap(\.instanceId))
+        let taken = Set(record.objectLinks.filter { $0.objectID == objectID }.compactMap(\.instanceID))
         guard let free = (0..<LwM2MPath.maxID).first(where: { !taken.contains($0) }) else {
             throw Problem.invalidBody(NodeJSONError(pointer: "/id", "object \(objectID) has no free instance id"))
         }

@@ -5,7 +5,7 @@ import ResourceModel
 /// `GET /api/v1/endpoints` and `GET /api/v1/endpoints/{endpoint}`: the endpoints the server knows.
 struct EndpointController {
     /// Where endpoints are read from.
-    let repository: any EndpointRepository
+    let repository: any EndpointStore
     /// Knows which endpoints are reachable now (`presence`); `nil` leaves it out.
     var dispatcher: OperationDispatcher? = nil
 
@@ -23,9 +23,9 @@ struct EndpointController {
         return try await repository.endpoints(online: online, namePrefix: nil, limit: nil, offset: 0).map(dto)
     }
 
-    private func dto(_ record: EndpointRecord) -> EndpointDTO {
-        var dto = EndpointDTO(record: record)
-        dto.presence = dispatcher?.presence(of: record.name).rawValue
+    private func dto(_ endpoint: StoredEndpoint) -> EndpointDTO {
+        var dto = EndpointDTO(endpoint)
+        dto.presence = dispatcher?.presence(of: endpoint.name).rawValue
         return dto
     }
 

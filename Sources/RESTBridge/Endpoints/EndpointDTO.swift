@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import ResourceModel
 
-/// The JSON representation of one endpoint in the REST API (never the database record itself).
+/// The JSON representation of one endpoint in the REST API (never the stored value itself).
 public struct EndpointDTO: Codable, Sendable, Equatable, ResponseEncodable {
     /// The endpoint client name.
     public var endpoint: String
@@ -42,7 +42,7 @@ public struct EndpointDTO: Codable, Sendable, Equatable, ResponseEncodable {
     public var smsNumber: String?
 
     /// The representation of a stored endpoint.
-    public init(record: EndpointRecord) {
+    public init(_ record: StoredEndpoint) {
         endpoint = record.name
         registrationId = record.registrationId
         lwm2mVersion = record.lwm2mVersion
@@ -55,8 +55,8 @@ public struct EndpointDTO: Codable, Sendable, Equatable, ResponseEncodable {
         objectLinks = record.objectLinks.map(\.path)
         var versions: [String: String] = [:]
         for link in record.objectLinks {
-            if let version = link.version, versions[String(link.objectId)] == nil {
-                versions[String(link.objectId)] = version
+            if let version = link.version, versions[String(link.objectID)] == nil {
+                versions[String(link.objectID)] = version
             }
         }
         objectVersions = versions

@@ -34,7 +34,7 @@ struct EventController {
     }
 
     /// Where events and rules are stored.
-    let database: AppDatabase
+    let store: any EventStore
 
     /// Registers the routes (and 405 answers for the other methods) on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
@@ -54,7 +54,7 @@ struct EventController {
         let limit = try QueryParameters.limit(parameters["limit"].map(String.init))
         let endpoint = parameters["endpoint"].map(String.init)
         guard
-            let events = try await database.events(
+            let events = try await store.events(
                 type: parameters["type"].map(String.init), endpoint: endpoint, from: from, to: to, limit: limit)
         else {
             throw Problem.endpointNotFound(endpoint ?? "")
@@ -68,7 +68,7 @@ struct EventController {
 
     /// `GET /api/v1/event-rules`: every rule, sorted by name.
     @Sendable func rules(_ request: Request, context: APIRequestContext) async throws -> [RuleResponse] {
-        try await database.eventRules().map(RuleResponse.init)
+        try await store.eventRules().map(RuleResponse.init)
     }
 
     /// `POST /api/v1/event-rules` with `{"name","resourceTypes":["o/r",...]}`: 201 when new, 200 when it
@@ -85,7 +85,7 @@ struct EventController {
             keys.append(key)
         }
         let rule = EventRule(name: name, resourceTypes: keys)
-        let created = try await database.saveEventRule(rule)
+        let created = try await store.saveEventRule(rule, at: Date())
         var response = try RuleResponse(rule).response(from: request, context: context)
         response.status = created ? .created : .ok
         return response
@@ -95,7 +95,7 @@ struct EventController {
     @Sendable func deleteRule(_ request: Request, context: APIRequestContext) async throws -> Response {
         let raw = try context.parameters.require("name")
         let name = raw.removingPercentEncoding ?? raw
-        guard try await database.deleteEventRule(named: name) else { throw Problem.eventRuleNotFound(name) }
+        guard try await store.deleteEventRule(named: name) else { throw Problem.eventRuleNotFound(name) }
         return Response(status: .noContent)
     }
 }

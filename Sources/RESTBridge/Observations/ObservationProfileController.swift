@@ -30,7 +30,7 @@ struct ObservationProfileController {
     }
 
     /// Where profiles are stored.
-    let database: AppDatabase
+    let store: any ObservationProfileStore
 
     /// Registers the routes (and 405 answers for the other methods) on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
@@ -43,7 +43,7 @@ struct ObservationProfileController {
 
     /// Every profile, sorted by name.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [ProfileResponse] {
-        try await database.observationProfiles().map(ProfileResponse.init)
+        try await store.observationProfiles().map(ProfileResponse.init)
     }
 
     /// `POST` with `{"name","objectId"?,"endpointPattern"?,"paths":[..],"attributes"?}`: 201 when new, 200 when
@@ -68,7 +68,7 @@ struct ObservationProfileController {
         let profile = ObservationProfile(
             name: name, objectID: objectID, endpointPattern: pattern.map(GlobPattern.init),
             paths: try BodyFields.paths(members, required: true), attributes: try BodyFields.attributes(members))
-        let created = try await database.saveObservationProfile(profile)
+        let created = try await store.saveObservationProfile(profile, at: Date())
         var response = try ProfileResponse(profile).response(from: request, context: context)
         response.status = created ? .created : .ok
         return response
@@ -78,7 +78,7 @@ struct ObservationProfileController {
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
         let raw = try context.parameters.require("name")
         let name = raw.removingPercentEncoding ?? raw
-        guard try await database.deleteObservationProfile(named: name) else {
+        guard try await store.deleteObservationProfile(named: name) else {
             throw Problem.observationProfileNotFound(name)
         }
         return Response(status: .noContent)

@@ -16,7 +16,8 @@ import ResourceModel
 /// - `DELETE /api/v1/operations/{id}` → 200 `OperationDTO` (cancelled); 409 when it is no longer queued
 struct OperationController {
     let dispatcher: OperationDispatcher?
-    let database: AppDatabase
+    let endpointStore: any EndpointStore
+    let operationStore: any OperationStore
     let model: ObjectModelRegistry
     let bulkLimit: Int
 
@@ -54,7 +55,7 @@ struct OperationController {
         switch (members["endpoints"], try BodyFields.string(members, "endpointPattern")) {
         case (nil, let pattern?), (.null?, let pattern?):
             guard !pattern.isEmpty else { throw OperationBody.invalid("/endpointPattern", "expected a glob like sim-*") }
-            endpoints = try await database.endpointNames(matching: GlobPattern(pattern))
+            endpoints = try await endpointStore.endpointNames(matching: GlobPattern(pattern))
             guard !endpoints.isEmpty else {
                 throw OperationBody.invalid("/endpointPattern", "no endpoint matches '\(pattern)'")
             }
@@ -88,19 +89,19 @@ struct OperationController {
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> OperationPageDTO {
         let query = request.uri.queryParameters
         let endpoint = query["endpoint"].map(String.init)
-        if let endpoint, try await database.endpoint(named: endpoint) == nil { throw Problem.endpointNotFound(endpoint) }
+        if let endpoint, try await endpointStore.endpoint(named: endpoint) == nil { throw Problem.endpointNotFound(endpoint) }
         return try await page(endpoint: endpoint, query: query, allowed: ["endpoint", "status", "before", "limit"])
     }
 
     @Sendable func listForEndpoint(_ request: Request, context: APIRequestContext) async throws -> OperationPageDTO {
         let endpoint = try context.endpointName()
-        guard try await database.endpoint(named: endpoint) != nil else { throw Problem.endpointNotFound(endpoint) }
+        guard try await endpointStore.endpoint(named: endpoint) != nil else { throw Problem.endpointNotFound(endpoint) }
         return try await page(endpoint: endpoint, query: request.uri.queryParameters, allowed: ["status", "before", "limit"])
     }
 
     @Sendable func get(_ request: Request, context: APIRequestContext) async throws -> OperationDTO {
         let id = try Self.operationID(context)
-        guard let (operation, history) = try await database.operation(id: id) else { throw Self.notFound(id) }
+        guard let (operation, history) = try await operationStore.operation(id: id) else { throw Self.notFound(id) }
         return OperationDTO(operation, history: history)
     }
 
@@ -114,7 +115,7 @@ struct OperationController {
                 status: .conflict, detail: "Operation \(id): \(reason).",
                 extensions: ["operationStatus": change.operation.status.rawValue])
         }
-        let history = try await database.operation(id: id)?.history
+        let history = try await operationStore.operation(id: id)?.history
         return OperationDTO(change.operation, history: history)
     }
 
@@ -160,7 +161,7 @@ struct OperationController {
             before = id
         }
         let limit = try QueryParameters.limit(query["limit"].map(String.init))
-        let operations = try await database.operations(endpoint: endpoint, status: status, before: before, limit: limit)
+        let operations = try await operationStore.operations(endpoint: endpoint, status: status, before: before, limit: limit)
         return OperationPageDTO(
             operations: operations.map { OperationDTO($0) },
             nextBefore: operations.count == limit ? operations.last?.id : nil)

@@ -38,7 +38,7 @@ struct SecurityController {
     }
 
     /// The durable copy.
-    let database: AppDatabase
+    let credentials: any CredentialStore
     /// The copy the DTLS handshake reads; `nil` answers 503.
     let store: PSKCredentialStore?
 
@@ -60,14 +60,14 @@ struct SecurityController {
     /// Every credential, sorted by endpoint name.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [CredentialResponse] {
         _ = try requireStore()
-        return try await database.storedPSKCredentials().map(CredentialResponse.init)
+        return try await credentials.storedPSKCredentials().map(CredentialResponse.init)
     }
 
     /// The endpoint's credential, or 404.
     @Sendable func get(_ request: Request, context: APIRequestContext) async throws -> CredentialResponse {
         _ = try requireStore()
         let endpoint = try context.endpointName()
-        guard let stored = try await database.storedPSKCredential(endpoint: endpoint) else {
+        guard let stored = try await credentials.storedPSKCredential(endpoint: endpoint) else {
             throw Problem.securityNotFound(endpoint)
         }
         return CredentialResponse(stored)
@@ -83,7 +83,7 @@ struct SecurityController {
         let credential = PSKCredential(endpoint: endpoint, identity: body.identity, key: body.key)
         let saved: (stored: StoredPSKCredential, created: Bool)
         do {
-            saved = try await database.savePSKCredentialAndFetch(credential, mirroringTo: store)
+            saved = try await credentials.savePSKCredentialAndFetch(credential, at: Date(), mirroringTo: store)
         } catch let error as PSKCredentialError {
             switch error {
             case .identityTaken(let identity, let owner): throw Problem.identityTaken(identity, owner: owner)
@@ -101,7 +101,7 @@ struct SecurityController {
     @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> Response {
         let store = try requireStore()
         let endpoint = try context.endpointName()
-        guard try await database.deletePSKCredential(endpoint: endpoint, mirroringTo: store) else {
+        guard try await credentials.deletePSKCredential(endpoint: endpoint, mirroringTo: store) else {
             throw Problem.securityNotFound(endpoint)
         }
         context.logger.info("PSK credential deleted", metadata: ["endpoint": "\(endpoint)"])

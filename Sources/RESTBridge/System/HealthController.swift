@@ -1,4 +1,5 @@
 import Hummingbird
+import ResourceModel
 
 /// `GET /healthz`: liveness plus a trivial database query; never authenticated.
 struct HealthController {
@@ -9,7 +10,7 @@ struct HealthController {
     }
 
     /// The storage that must answer.
-    let repository: any EndpointRepository
+    let repository: any EndpointStore
 
     /// Registers the route (and 405 answers for the other methods) on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {

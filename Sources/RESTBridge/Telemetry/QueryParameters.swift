@@ -39,10 +39,10 @@ enum QueryParameters {
     static func limit(_ value: String?, defaultValue: Int = 100) throws(Problem) -> Int {
         guard let value else { return defaultValue }
         guard value.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let limit = Int(value),
-            (1...AppDatabase.maxTelemetryLimit).contains(limit)
+            (1...TelemetryQuery.maxLimit).contains(limit)
         else {
             throw Problem.invalidQueryParameter(
-                "limit", value: value, expected: "a whole number in 1...\(AppDatabase.maxTelemetryLimit)")
+                "limit", value: value, expected: "a whole number in 1...\(TelemetryQuery.maxLimit)")
         }
         return limit
     }

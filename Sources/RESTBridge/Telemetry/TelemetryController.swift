@@ -100,7 +100,7 @@ struct TelemetryController {
     }
 
     /// Where the values are read.
-    let database: AppDatabase
+    let store: any TelemetryStore
 
     /// Registers the routes (and 405 answers for the other methods) on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
@@ -137,7 +137,7 @@ struct TelemetryController {
             let aggregation = try QueryParameters.aggregation(parameters["agg"].map(String.init))
             let page: TelemetryBucketPage?
             do {
-                page = try await database.telemetryBuckets(query, width: width, aggregation: aggregation)
+                page = try await store.telemetryBuckets(query, width: width, aggregation: aggregation)
             } catch let error as TelemetryQueryError {
                 throw Problem.invalidTelemetryQuery(error.message)
             }
@@ -157,7 +157,7 @@ struct TelemetryController {
         if let agg = parameters["agg"].map(String.init) {
             throw Problem.invalidQueryParameter("agg", value: agg, expected: "to be used with 'bucket'")
         }
-        guard let page = try await database.telemetry(query) else { throw Problem.endpointNotFound(endpoint) }
+        guard let page = try await store.telemetry(query) else { throw Problem.endpointNotFound(endpoint) }
         let points = page.points.map { Point(timestamp: $0.timestamp, value: $0.value.map(ValueDTO.init)) }
         if csv {
             return Self.csv(
@@ -173,7 +173,7 @@ struct TelemetryController {
     /// `GET .../latest`: `[{"path","timestamp","type","value"}]` sorted by path; 404 for an unknown endpoint.
     @Sendable func latest(_ request: Request, context: APIRequestContext) async throws -> [TimedValueDTO] {
         let endpoint = try context.endpointName()
-        guard let values = try await database.latestValues(endpoint: endpoint) else {
+        guard let values = try await store.latestValues(endpoint: endpoint) else {
             throw Problem.endpointNotFound(endpoint)
         }
         return values.map(TimedValueDTO.init)

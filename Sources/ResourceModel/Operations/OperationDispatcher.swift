@@ -81,7 +81,7 @@ public final class OperationDispatcher: Service, Sendable {
         var lastPrune: Date?
     }
 
-    private let database: AppDatabase
+    private let store: any OperationStore
     private let deviceManagement: any DeviceManagement
     private let observations: (any ObservationManagement)?
     private let hub: LiveEventHub?
@@ -95,11 +95,11 @@ public final class OperationDispatcher: Service, Sendable {
 
     /// Creates the dispatcher. `registrationEvents` is the LwM2M server's event stream (registrations,
     /// updates, de-registrations, expiries).
-    public init(database: AppDatabase, deviceManagement: any DeviceManagement,
+    public init(store: any OperationStore, deviceManagement: any DeviceManagement,
                 observations: (any ObservationManagement)?, registrationEvents: AsyncStream<RegistrationEvent>,
                 hub: LiveEventHub?, configuration: OperationDispatcherConfiguration = .init(), logger: Logger,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.database = database
+        self.store = store
         self.deviceManagement = deviceManagement
         self.observations = observations
         self.registrationEvents = registrationEvents
@@ -178,7 +178,7 @@ public final class OperationDispatcher: Service, Sendable {
     /// publishes them and starts sending to the reachable ones.
     public func enqueue(_ new: NewOperation, for endpoints: [String]) async throws -> [EndpointOperation] {
         let now = clock()
-        let operations = try await database.enqueue(new, for: endpoints, at: now)
+        let operations = try await store.enqueue(new, for: endpoints, at: now)
         for operation in operations {
             publish(operation, note: "queued")
             pumpContinuation.yield(operation.endpoint)
@@ -190,8 +190,8 @@ public final class OperationDispatcher: Service, Sendable {
     /// change (its `action` is `.rejected` when it could not be cancelled).
     public func cancel(id: Int64, by who: String = "operator") async throws -> OperationChange? {
         let now = clock()
-        let change = try await database.transitionOperation(
-            id: id, at: now, retryPolicy: configuration.retryPolicy) { $0.cancel(now: now, by: who) }
+        let change = try await store.transitionOperation(
+            id: id, at: now, retryPolicy: configuration.retryPolicy, result: nil) { $0.cancel(now: now, by: who) }
         if let change { publish(change) }
         return change
     }
@@ -202,7 +202,7 @@ public final class OperationDispatcher: Service, Sendable {
     /// graceful shutdown; operations in flight then finish (each within `requestTimeout`).
     public func run() async throws {
         try await recover()
-        for name in try await database.endpointsWithDueOperations(at: clock()) { pumpContinuation.yield(name) }
+        for name in try await store.endpointsWithDueOperations(at: clock()) { pumpContinuation.yield(name) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { [self] in
@@ -237,7 +237,7 @@ public final class OperationDispatcher: Service, Sendable {
         while reserveSlot(for: endpoint) {
             let claim: (claimed: OperationChange?, finished: [OperationChange])
             do {
-                claim = try await database.claimNextOperation(
+                claim = try await store.claimNextOperation(
                     endpoint: endpoint, at: clock(), retryPolicy: configuration.retryPolicy)
             } catch {
                 logger.error("cannot claim the next operation", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
@@ -323,7 +323,7 @@ public final class OperationDispatcher: Service, Sendable {
             }
         }
         do {
-            if let change = try await database.transitionOperation(
+            if let change = try await store.transitionOperation(
                 id: operation.id, at: now, retryPolicy: configuration.retryPolicy, result: result, event)
             {
                 publish(change)
@@ -378,9 +378,9 @@ public final class OperationDispatcher: Service, Sendable {
     private func sweep() async {
         let now = clock()
         do {
-            for id in try await database.operationsPastDeadline(at: now) {
-                if let change = try await database.transitionOperation(
-                    id: id, at: now, retryPolicy: configuration.retryPolicy, { $0.tick(now: now) }),
+            for id in try await store.operationsPastDeadline(at: now) {
+                if let change = try await store.transitionOperation(
+                    id: id, at: now, retryPolicy: configuration.retryPolicy, result: nil, { $0.tick(now: now) }),
                    !change.transitions.isEmpty
                 {
                     publish(change)
@@ -402,7 +402,7 @@ public final class OperationDispatcher: Service, Sendable {
         for name in asleep { hub?.publishPresence(endpoint: name, awake: false, at: now) }
         await pruneIfDue(at: now)
         do {
-            for name in try await database.endpointsWithDueOperations(at: now) where presence(of: name) != .sleeping {
+            for name in try await store.endpointsWithDueOperations(at: now) where presence(of: name) != .sleeping {
                 pumpContinuation.yield(name)
             }
         } catch {
@@ -420,7 +420,7 @@ public final class OperationDispatcher: Service, Sendable {
         }
         guard due else { return }
         do {
-            let pruned = try await database.pruneOperations(finishedBefore: now.addingTimeInterval(-retention))
+            let pruned = try await store.pruneOperations(finishedBefore: now.addingTimeInterval(-retention))
             if pruned > 0 {
                 logger.info("pruned finished operations", metadata: ["count": "\(pruned)", "retentionSeconds": "\(Int(retention))"])
             }
@@ -432,9 +432,9 @@ public final class OperationDispatcher: Service, Sendable {
     /// Restart recovery for every operation left `sending`.
     private func recover() async throws {
         let now = clock()
-        for id in try await database.operationIDs(status: .sending) {
-            if let change = try await database.transitionOperation(
-                id: id, at: now, retryPolicy: configuration.retryPolicy, { $0.recoverAfterRestart(now: now) })
+        for id in try await store.operationIDs(status: .sending) {
+            if let change = try await store.transitionOperation(
+                id: id, at: now, retryPolicy: configuration.retryPolicy, result: nil, { $0.recoverAfterRestart(now: now) })
             {
                 logger.notice("recovered an operation left in flight", metadata: [
                     "operation": "\(id)", "endpoint": "\(change.operation.endpoint)",
