@@ -58,6 +58,8 @@ struct QueueModeEndToEndTests {
                         "http://127.0.0.1:\(server.httpPort)/api/v1/stream?events=OPERATION,AWAKE,SLEEPING"],
             logURL: server.dataDir.appendingPathComponent("sse.log"))
         defer { Task { await sse.stop(signal: SIGKILL) } }
+        // Subscribed before the first device registers, or its first AWAKE is missed (a race seen on a 2-core CI).
+        try await server.eventually(timeout: .seconds(10), "the live stream connected") { sse.log.contains(": connected") }
 
         // Updates every 12 s (half the lifetime); each opens a 2 s window. The margin between falling asleep and
         // the next update leaves time to queue and cancel on a slow machine.

@@ -65,6 +65,7 @@ struct TelemetryEndToEndTests {
             arguments: ["-sN", "-H", "Authorization: Bearer \(ServerProcess.token)", "http://127.0.0.1:\(server.httpPort)/api/v1/stream"],
             logURL: server.dataDir.appendingPathComponent("sse.log"))
         defer { Task { await sse.stop(signal: SIGKILL) } }
+        try await server.eventually(timeout: .seconds(10), "the live stream connected") { sse.log.contains(": connected") }
         let ws = try WebSocketProbe(port: server.httpPort, path: "/api/v1/ws?endpoint=tm-1", token: ServerProcess.token)
         let wsMessages = Task.detached { () -> [String] in
             var messages: [String] = []
