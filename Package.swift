@@ -105,6 +105,7 @@ let package = Package(
             name: "lwm2m-bench",
             dependencies: [
                 "CoAP",
+                "LwM2M",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -4,14 +4,22 @@ import Foundation
 import Logging
 import Synchronization
 
-/// `lwm2m-bench raw`: the baseline of the benchmark — confirmable CoAP round trips per second from many
-/// sessions (one socket each, like `lwm2m-sim`) against any CoAP server, e.g. libcoap's own
-/// `coap-server-notls`. Each session keeps one request in flight (NSTART = 1, RFC 7252 §4.7).
+/// `lwm2m-bench`: the measuring tools of `scripts/bench.sh`, outside the test suite.
 @main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lwm2m-bench",
-        abstract: "CoAP round-trip load generator: the raw-libcoap baseline of scripts/bench.sh.")
+        abstract: "Load generator and micro-benchmarks of scripts/bench.sh.",
+        subcommands: [RawCommand.self, DecodeCommand.self],
+        defaultSubcommand: RawCommand.self)
+}
+
+/// `lwm2m-bench raw` (the default): the baseline of the benchmark — confirmable CoAP round trips per second from
+/// many sessions (one socket each, like `lwm2m-sim`) against any CoAP server, e.g. libcoap's own
+/// `coap-server-notls`. Each session keeps one request in flight (NSTART = 1, RFC 7252 §4.7).
+struct RawCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "raw", abstract: "CoAP round trips per second: the raw-libcoap baseline of scripts/bench.sh.")
 
     @Option(help: "Target server, coap://HOST:PORT.")
     var target: String = "coap://127.0.0.1:5683"

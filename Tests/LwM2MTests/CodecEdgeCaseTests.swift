@@ -13,25 +13,25 @@ struct CodecEdgeCaseTests {
     @Test("a single resource is written as bn = instance, n = resource id (LwM2M 1.0 Core §6.4.4) and reads back")
     func singleResourceForm() throws {
         let node = LwM2MNode.singleResource(id: 14, value: .string("+03:00"))
-        let bytes = try LwM2MJSONCodec().encode(node, at: lwPath("/3/0/14"), model: model)
+        let bytes = try LeafFormatCodec.lwm2mJSON.encode(node, at: lwPath("/3/0/14"), model: model)
         #expect(bytes == utf8Bytes(#"{"bn":"/3/0/","e":[{"n":"14","sv":"+03:00"}]}"#))
-        #expect(try LwM2MJSONCodec().decode(bytes, at: lwPath("/3/0/14"), model: model) == node)
+        #expect(try LeafFormatCodec.lwm2mJSON.decode(bytes, at: lwPath("/3/0/14"), model: model) == node)
         // The old form still decodes.
-        #expect(try LwM2MJSONCodec().decode(utf8Bytes(#"{"bn":"/3/0/14","e":[{"sv":"+03:00"}]}"#), at: lwPath("/3/0/14"),
+        #expect(try LeafFormatCodec.lwm2mJSON.decode(utf8Bytes(#"{"bn":"/3/0/14","e":[{"sv":"+03:00"}]}"#), at: lwPath("/3/0/14"),
                                              model: model) == node)
     }
 
     @Test("a multiple resource and a resource instance are named from the instance, and read back")
     func multipleResourceForm() throws {
         let node = LwM2MNode.resource(try .multiple(id: 7, type: .integer, instances: [0: .integer(3800), 1: .integer(5000)]))
-        let bytes = try LwM2MJSONCodec().encode(node, at: lwPath("/3/0/7"), model: model)
+        let bytes = try LeafFormatCodec.lwm2mJSON.encode(node, at: lwPath("/3/0/7"), model: model)
         #expect(bytes == utf8Bytes(#"{"bn":"/3/0/","e":[{"n":"7/0","v":3800},{"n":"7/1","v":5000}]}"#))
-        #expect(try LwM2MJSONCodec().decode(bytes, at: lwPath("/3/0/7"), model: model) == node)
-        let instance = try LwM2MJSONCodec().decode(
+        #expect(try LeafFormatCodec.lwm2mJSON.decode(bytes, at: lwPath("/3/0/7"), model: model) == node)
+        let instance = try LeafFormatCodec.lwm2mJSON.decode(
             utf8Bytes(#"{"bn":"/3/0/","e":[{"n":"7/1","v":5000}]}"#), at: lwPath("/3/0/7/1"), model: model)
-        let encoded = try LwM2MJSONCodec().encode(instance, at: lwPath("/3/0/7/1"), model: model)
+        let encoded = try LeafFormatCodec.lwm2mJSON.encode(instance, at: lwPath("/3/0/7/1"), model: model)
         #expect(encoded == utf8Bytes(#"{"bn":"/3/0/","e":[{"n":"7/1","v":5000}]}"#))
-        #expect(try LwM2MJSONCodec().decode(encoded, at: lwPath("/3/0/7/1"), model: model) == instance)
+        #expect(try LeafFormatCodec.lwm2mJSON.decode(encoded, at: lwPath("/3/0/7/1"), model: model) == instance)
     }
 
     @Test("SenML JSON times outside 1970…9999 are refused", arguments: ["1e16", "1e300", "-1e300", "1e15"])

@@ -43,7 +43,7 @@ struct RobustnessTests {
     func structuredTruncation() throws {
         let cases: [(ContentFormat, [UInt8], String)] = [
             (.senmlJSON, utf8Bytes(SenMLVectors.lwm2mDeviceInstance), "/3/0"),
-            (.senmlCBOR, try SenMLCBORCodec().encode(.objectInstance(DeviceExample.instance), at: lwPath("/3/0"), model: model), "/3/0"),
+            (.senmlCBOR, try LeafFormatCodec.senmlCBOR.encode(.objectInstance(DeviceExample.instance), at: lwPath("/3/0"), model: model), "/3/0"),
             (.lwm2mJSON, utf8Bytes(LwM2MJSONCodecTests.deviceExample), "/3/0"),
             (.cbor, hexBytes("c11a514b67b0"), "/3/0/13"),
         ]

@@ -126,8 +126,8 @@ struct SenMLPackTests {
 
 @Suite("SenML JSON (110) and SenML CBOR (112) codecs")
 struct SenMLCodecTests {
-    let json = SenMLJSONCodec()
-    let cbor = SenMLCBORCodec()
+    let json = LeafFormatCodec.senmlJSON
+    let cbor = LeafFormatCodec.senmlCBOR
     let model = CodecTestModel.standard
 
     @Test("LwM2M 1.1 §7.4.5 Device instance example decodes and encodes exactly")

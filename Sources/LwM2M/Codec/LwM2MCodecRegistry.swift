@@ -21,9 +21,9 @@ public struct LwM2MCodecRegistry: Sendable {
         OpaqueCodec(),
         CBORCodec(),
         TLVCodec(),
-        LwM2MJSONCodec(),
-        SenMLJSONCodec(),
-        SenMLCBORCodec(),
+        LeafFormatCodec.lwm2mJSON,
+        LeafFormatCodec.senmlJSON,
+        LeafFormatCodec.senmlCBOR,
     ])
 
     /// The registered formats, ascending.
@@ -84,6 +84,13 @@ public struct LwM2MCodecRegistry: Sendable {
         _ bytes: [UInt8], format: ContentFormat, paths: [LwM2MPath]? = nil, model: any ObjectModelProvider
     ) throws(LwM2MCodecError) -> [TimestampedNodes] {
         try requireMultiCodec(format).decodeTimestamped(bytes, paths: paths, model: model)
+    }
+
+    /// Decodes a multi-value payload straight into values (see `LwM2MMultiNodeCodec.decodeValues`).
+    public func decodeValues(_ bytes: [UInt8], format: ContentFormat, model: any ObjectModelProvider)
+        throws(LwM2MCodecError) -> [ReportedValue]
+    {
+        try requireMultiCodec(format).decodeValues(bytes, model: model)
     }
 
     private func requireCodec(_ format: ContentFormat) throws(LwM2MCodecError) -> any LwM2MNodeCodec {

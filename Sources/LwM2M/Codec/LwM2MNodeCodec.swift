@@ -1,7 +1,8 @@
 /// A codec between LwM2M nodes and one content format (Leshan's `NodeEncoder`/`NodeDecoder` pair).
 ///
-/// Implementations are pure value types; each lives in its own folder under `Codec/` and is listed once in
-/// `LwM2MCodecRegistry.standard`. A codec throws `unsupportedNode` for node kinds its format cannot carry.
+/// Implementations are pure value types, listed once in `LwM2MCodecRegistry.standard`: a single-value format
+/// in its own folder under `Codec/`; the formats that write each value under its own path share
+/// `LeafFormatCodec` and add only their wire side. A codec throws `unsupportedNode` for node kinds its format cannot carry.
 public protocol LwM2MNodeCodec: Sendable {
     /// The content format this codec reads and writes.
     var format: ContentFormat { get }
@@ -35,4 +36,9 @@ public protocol LwM2MMultiNodeCodec: LwM2MNodeCodec {
     /// all; `paths` groups values as in `decodeNodes`.
     func decodeTimestamped(_ bytes: [UInt8], paths: [LwM2MPath]?, model: any ObjectModelProvider)
         throws(LwM2MCodecError) -> [TimestampedNodes]
+
+    /// Decodes a payload straight into its values with their times, without building nodes: what
+    /// `decodeTimestamped` with `paths` `nil` checks and yields, flattened (untimed first, then newest first; path
+    /// order within one time). Reports (notifications, Send) go this way: decoded once, stored as values.
+    func decodeValues(_ bytes: [UInt8], model: any ObjectModelProvider) throws(LwM2MCodecError) -> [ReportedValue]
 }

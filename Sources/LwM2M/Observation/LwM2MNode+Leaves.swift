@@ -36,15 +36,3 @@ extension LwM2MNode {
         return out
     }
 }
-
-extension DeviceReport {
-    /// Flattens timestamped node groups (SenML with `t`, LwM2M 1.1 Core §7.4.5) into reported values.
-    public static func values(from groups: [TimestampedNodes]) -> [ReportedValue] {
-        groups.flatMap { group in
-            let time = group.timestamp.map { Date(timeIntervalSince1970: $0) }
-            return group.nodes.sorted { $0.key < $1.key }.flatMap { path, node in
-                node.leaves(at: path).map { ReportedValue(path: $0.path, value: $0.value, timestamp: time) }
-            }
-        }
-    }
-}

@@ -144,7 +144,7 @@ final class ReportReceiver: Sendable {
         }
         let values: [ReportedValue]
         do {
-            values = DeviceReport.values(from: try codecs.decodeTimestamped(request.payload, format: format, model: model))
+            values = try codecs.decodeValues(request.payload, format: format, model: model)
         } catch {
             counters.withLock { $0.undecodable += 1 }
             logger.warning("undecodable Send refused", metadata: [
@@ -158,11 +158,12 @@ final class ReportReceiver: Sendable {
         return accepted ? CoAPResponse(code: .changed) : .error(.serviceUnavailable, "server busy, send again later")
     }
 
-    /// Decodes a Read/notification payload into leaves.
+    /// Decodes a notification payload into values, once: the multi-value formats straight from their records
+    /// (SenML and LwM2M JSON may carry times even in a plain notification), the others through the node at the
+    /// observed path.
     func decode(_ payload: [UInt8], format: ContentFormat, paths: [LwM2MPath], composite: Bool) throws -> [ReportedValue] {
-        if composite || format == .senmlJSON || format == .senmlCBOR {
-            // SenML may carry times (`t`) even in a plain notification.
-            return DeviceReport.values(from: try codecs.decodeTimestamped(payload, format: format, model: model))
+        if composite || codecs.codec(for: format) is any LwM2MMultiNodeCodec {
+            return try codecs.decodeValues(payload, format: format, model: model)
         }
         guard let path = paths.first else { return [] }
         let node = try codecs.decode(payload, format: format, path: path, model: model)

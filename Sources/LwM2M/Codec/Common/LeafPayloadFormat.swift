@@ -1,3 +1,5 @@
+import Foundation
+
 /// The wire side of a multi-value format: payload bytes ↔ resolved (path, time, raw value) leaves.
 /// SenML JSON, SenML CBOR and LwM2M JSON implement it; `LeafPayloadFormat`'s extension turns it into the
 /// node-level operations every one of them offers, so the node mapping exists once.
@@ -92,6 +94,38 @@ extension LeafPayloadFormat {
         return out
     }
 
+    /// Decodes a payload straight into its values, without building nodes (reports: notifications and Send).
+    /// The checks are those of `decodeTimestampedGroups` with no requested paths: every value typed by the model,
+    /// no value for a multiple-instance resource without an instance id, no path given twice at one time. The
+    /// order is theirs too: untimed values first, then newest first; within one time, in path order.
+    func decodeTimedValues(_ bytes: [UInt8], model: any ObjectModelProvider) throws(LwM2MCodecError)
+        -> [ReportedValue]
+    {
+        let leaves = try typedLeaves(bytes, model: model)
+        var seen = Set<TimedPath>(minimumCapacity: leaves.count)
+        for leaf in leaves {
+            if leaf.path.depth == 3, ValueTyping.definition(at: leaf.path, model: model)?.multiple == true {
+                throw LwM2MCodecError(
+                    .pathMismatch, "multiple-instance resource given a single value without instance id",
+                    path: leaf.path)
+            }
+            guard seen.insert(TimedPath(path: leaf.path, time: leaf.time)).inserted else {
+                throw LwM2MCodecError(.duplicateID, "two values for one resource", path: leaf.path)
+            }
+        }
+        let ordered = leaves.sorted { lhs, rhs in
+            if lhs.time != rhs.time {
+                guard let left = lhs.time else { return true }
+                guard let right = rhs.time else { return false }
+                return left > right
+            }
+            return lhs.path < rhs.path
+        }
+        return ordered.map { leaf in
+            ReportedValue(path: leaf.path, value: leaf.value, timestamp: leaf.time.map { Date(timeIntervalSince1970: $0) })
+        }
+    }
+
     /// The leaves of `node` checked against the model and in raw form.
     private func group(_ node: LwM2MNode, at path: LwM2MPath, time: Double?, model: any ObjectModelProvider)
         throws(LwM2MCodecError) -> RawLeafGroup
@@ -146,4 +180,10 @@ extension LeafPayloadFormat {
         }
         return out
     }
+}
+
+/// A path at one time: what may appear once in a multi-value payload.
+private struct TimedPath: Hashable {
+    let path: LwM2MPath
+    let time: Double?
 }
