@@ -33,6 +33,17 @@ struct ObservationPersistenceTests {
         #expect(try await store.loadAll() == [second])
     }
 
+    @Test("attributes are stored in their JSON form, as before the shared coding")
+    func storedAttributesJSON() async throws {
+        let database = try AppDatabase.inMemory()
+        try await database.save(Self.observation("o1"))
+        let stored = try await database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT attributes FROM observation WHERE id = 'o1'")
+        }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data((stored ?? "").utf8)) as? [String: Double])
+        #expect(object == ["pmin": 1, "pmax": 10, "gt": 30.5])
+    }
+
     @Test("observations survive reopening a file database")
     func fileBacked() async throws {
         let directory = try makeTemporaryDirectory()

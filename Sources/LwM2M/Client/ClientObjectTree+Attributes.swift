@@ -43,34 +43,16 @@ extension ClientObjectTree {
     private static func assign(_ name: String, _ value: String?, to attributes: inout NotificationAttributes)
         throws(ClientRequestFailure)
     {
-        func period() throws(ClientRequestFailure) -> Int? {
-            guard let value else { return nil }
-            guard !value.isEmpty, value.utf8.count <= 10, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                let number = Int(value)
-            else {
-                throw .badRequest("\(name) must be an integer >= 0, got '\(value.prefix(32))'")
-            }
-            return number
+        guard let attribute = NotificationAttributes.Name(rawValue: name) else {
+            throw .badRequest("unknown attribute '\(name.prefix(32))'")
         }
-        func number() throws(ClientRequestFailure) -> Double? {
-            guard let value else { return nil }
-            let allowed = Set("0123456789+-.eE".utf8)
-            guard !value.isEmpty, value.utf8.count <= 64, value.utf8.allSatisfy(allowed.contains),
-                let number = Double(value), number.isFinite
-            else {
-                throw .badRequest("\(name) must be a number, got '\(value.prefix(32))'")
-            }
-            return number
+        guard let value else {
+            attributes[attribute] = nil
+            return
         }
-        switch name {
-        case "pmin": attributes.pmin = try period()
-        case "pmax": attributes.pmax = try period()
-        case "epmin": attributes.epmin = try period()
-        case "epmax": attributes.epmax = try period()
-        case "gt": attributes.gt = try number()
-        case "lt": attributes.lt = try number()
-        case "st": attributes.st = try number()
-        default: throw .badRequest("unknown attribute '\(name.prefix(32))'")
+        guard let number = attribute.parse(Substring(value)) else {
+            throw .badRequest("\(name) must be \(attribute.expectation), got '\(value.prefix(32))'")
         }
+        attributes[attribute] = number
     }
 }

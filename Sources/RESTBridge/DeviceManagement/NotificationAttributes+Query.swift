@@ -11,43 +11,24 @@ extension NotificationAttributes {
     /// unsets the attribute. 400 problem for an unknown parameter, a repeated one, a bad value or no attribute.
     init(query parameters: FlatDictionary<Substring, Substring>) throws(Problem) {
         self.init()
-        var seen: Set<String> = []
+        var seen: Set<Name> = []
         for (key, value) in parameters {
-            let name = String(key)
-            if Self.optionParameters.contains(name) { continue }
-            let expectation = "an attribute (\(Self.names.joined(separator: ", ")))"
-            guard Self.names.contains(name) else {
-                throw Problem.invalidQueryParameter(name, value: String(value), expected: expectation)
+            if Self.optionParameters.contains(String(key)) { continue }
+            guard let name = Name(rawValue: String(key)) else {
+                throw Problem.invalidQueryParameter(
+                    String(key), value: String(value), expected: "an attribute (\(Self.names.joined(separator: ", ")))")
             }
             guard seen.insert(name).inserted else {
-                throw Problem.invalidQueryParameter(name, value: String(value), expected: "the attribute only once")
+                throw Problem.invalidQueryParameter(name.rawValue, value: String(value), expected: "the attribute only once")
             }
             if value.isEmpty {
-                unset.append(name)
+                unset.append(name.rawValue)
                 continue
             }
-            switch name {
-            case "pmin", "pmax", "epmin", "epmax":
-                guard value.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let seconds = Int(value) else {
-                    throw Problem.invalidQueryParameter(name, value: String(value), expected: "whole seconds ≥ 0")
-                }
-                switch name {
-                case "pmin": pmin = seconds
-                case "pmax": pmax = seconds
-                case "epmin": epmin = seconds
-                default: epmax = seconds
-                }
-            default:
-                guard let number = Double(value), number.isFinite, name != "st" || number >= 0 else {
-                    throw Problem.invalidQueryParameter(
-                        name, value: String(value), expected: name == "st" ? "a number ≥ 0" : "a number")
-                }
-                switch name {
-                case "gt": gt = number
-                case "lt": lt = number
-                default: st = number
-                }
+            guard let number = name.parse(value) else {
+                throw Problem.invalidQueryParameter(name.rawValue, value: String(value), expected: name.expectation)
             }
+            self[name] = number
         }
         unset.sort { Self.names.firstIndex(of: $0)! < Self.names.firstIndex(of: $1)! }
         guard !isEmpty else {

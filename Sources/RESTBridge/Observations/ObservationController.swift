@@ -24,7 +24,7 @@ struct ObservationController {
         /// The CoAP token, lowercase hex.
         var token: String
         /// The attributes written before observing.
-        var attributes: AttributesDTO?
+        var attributes: NotificationAttributes?
         /// When it was established.
         var createdAt: Date
         /// `active`, or `stale` (silent for several `pmax`, or the client stopped answering): it is re-established
@@ -50,7 +50,7 @@ struct ObservationController {
             composite = observation.composite
             format = observation.format.name
             token = observation.token.map { String(format: "%02x", $0) }.joined()
-            attributes = observation.attributes.map(AttributesDTO.init)
+            attributes = observation.attributes
             createdAt = observation.createdAt
         }
     }

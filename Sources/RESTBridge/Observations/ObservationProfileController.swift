@@ -17,7 +17,7 @@ struct ObservationProfileController {
         /// The paths to observe.
         var paths: [String]
         /// The attributes written first.
-        var attributes: AttributesDTO?
+        var attributes: NotificationAttributes?
 
         /// The JSON form of `profile`.
         init(_ profile: ObservationProfile) {
@@ -25,7 +25,7 @@ struct ObservationProfileController {
             objectId = profile.objectID
             endpointPattern = profile.endpointPattern?.text
             paths = profile.paths.map(\.description)
-            attributes = profile.attributes.map(AttributesDTO.init)
+            attributes = profile.attributes
         }
     }
 

@@ -57,7 +57,7 @@ struct OperationDTO: Sendable, Equatable, ResponseEncodable {
     var value: NodeDTO?
     var values: [String: NodeDTO]?
     var arguments: String?
-    var attributes: AttributesDTO?
+    var attributes: NotificationAttributes?
     var composite: Bool?
     var priority: Int
     var status: String
@@ -87,11 +87,11 @@ struct OperationDTO: Sendable, Equatable, ResponseEncodable {
             case .writeComposite(let nodes):
                 values = Dictionary(uniqueKeysWithValues: nodes.map { ($0.key.description, NodeDTO($0.value)) })
             case .execute(_, let text): arguments = text
-            case .writeAttributes(_, let given): attributes = AttributesDTO(given)
+            case .writeAttributes(_, let given): attributes = given
             case .read, .discover, .delete, .readComposite: break
             }
         case .observe(_, let given, let isComposite):
-            attributes = given.map(AttributesDTO.init)
+            attributes = given
             composite = isComposite
         case .cancelObserve: break
         }

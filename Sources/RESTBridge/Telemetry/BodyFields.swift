@@ -97,37 +97,22 @@ enum BodyFields {
         for name in fields.keys.sorted() {
             let fieldPointer = NodeJSONError.pointer(pointer, name)
             let value = fields[name]!
-            switch name {
-            case "pmin", "pmax", "epmin", "epmax":
-                guard case .integer(let number) = value, number >= 0, let seconds = Int(exactly: number) else {
-                    throw Problem.invalidBody(NodeJSONError(pointer: fieldPointer, "expected whole seconds ≥ 0"))
-                }
-                switch name {
-                case "pmin": attributes.pmin = seconds
-                case "pmax": attributes.pmax = seconds
-                case "epmin": attributes.epmin = seconds
-                default: attributes.epmax = seconds
-                }
-            case "gt", "lt", "st":
-                let number: Double
-                switch value {
-                case .integer(let n): number = Double(n)
-                case .unsignedInteger(let n): number = Double(n)
-                case .float(let x): number = x
-                default: throw Problem.invalidBody(NodeJSONError(pointer: fieldPointer, "expected a number"))
-                }
-                guard number.isFinite, name != "st" || number >= 0 else {
-                    throw Problem.invalidBody(NodeJSONError(pointer: fieldPointer, "expected a finite number\(name == "st" ? " ≥ 0" : "")"))
-                }
-                switch name {
-                case "gt": attributes.gt = number
-                case "lt": attributes.lt = number
-                default: attributes.st = number
-                }
-            default:
-                throw Problem.invalidBody(
-                    NodeJSONError(pointer: fieldPointer, "unknown attribute; expected \(NotificationAttributes.names.joined(separator: ", "))"))
+            guard let attribute = NotificationAttributes.Name(rawValue: name) else {
+                throw Problem.invalidBody(NodeJSONError(
+                    pointer: fieldPointer,
+                    "unknown attribute; expected \(NotificationAttributes.names.joined(separator: ", "))"))
             }
+            let number: Double? = switch value {
+            case .integer(let n): Double(exactly: n)
+            case .unsignedInteger(let n): Double(exactly: n)
+            // A period is a JSON integer: 1.5 and 1.0 alike are refused.
+            case .float(let x): attribute.isPeriod ? nil : x
+            default: nil
+            }
+            guard let number, attribute.accepts(number) else {
+                throw Problem.invalidBody(NodeJSONError(pointer: fieldPointer, "expected \(attribute.expectation)"))
+            }
+            attributes[attribute] = number
         }
         return attributes.isEmpty ? nil : attributes
     }

@@ -18,7 +18,7 @@ struct ObservationProfileRecord: Codable, Sendable, Equatable, FetchableRecord, 
     /// The paths to observe, as a JSON array of strings.
     var paths: [String]
     /// The attributes to write first, as JSON.
-    var attributes: StoredNotificationAttributes?
+    var attributes: NotificationAttributes?
     /// When it was stored.
     var createdAt: Date
 
@@ -36,7 +36,7 @@ struct ObservationProfileRecord: Codable, Sendable, Equatable, FetchableRecord, 
         objectId = profile.objectID.map(Int.init)
         endpointPattern = profile.endpointPattern?.text
         paths = profile.paths.map(\.description)
-        attributes = profile.attributes.map(StoredNotificationAttributes.init)
+        attributes = profile.attributes
         self.createdAt = createdAt
     }
 
@@ -44,7 +44,7 @@ struct ObservationProfileRecord: Codable, Sendable, Equatable, FetchableRecord, 
     var profile: ObservationProfile {
         ObservationProfile(
             name: name, objectID: objectId.flatMap(UInt16.init(exactly:)), endpointPattern: endpointPattern.map(GlobPattern.init),
-            paths: paths.compactMap { try? LwM2MPath($0) }, attributes: attributes?.attributes)
+            paths: paths.compactMap { try? LwM2MPath($0) }, attributes: attributes)
     }
 
     /// Records the id SQLite assigned on insert.

@@ -22,7 +22,7 @@ struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     /// The content format number asked for.
     var format: Int
     /// The attributes written before observing, as JSON.
-    var attributes: StoredNotificationAttributes?
+    var attributes: NotificationAttributes?
     /// When it was established.
     var createdAt: Date
 
@@ -45,7 +45,7 @@ struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         composite = observation.composite
         token = Data(observation.token)
         format = Int(observation.format.rawValue)
-        attributes = observation.attributes.map(StoredNotificationAttributes.init)
+        attributes = observation.attributes
         createdAt = observation.createdAt
     }
 
@@ -59,7 +59,7 @@ struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
         guard let format = UInt16(exactly: format) else { return nil }
         return Observation(
             id: id, endpoint: endpoint, registrationID: registrationId, paths: parsed, composite: composite,
-            token: [UInt8](token), format: ContentFormat(rawValue: format), attributes: attributes?.attributes,
+            token: [UInt8](token), format: ContentFormat(rawValue: format), attributes: attributes,
             createdAt: createdAt)
     }
 
