@@ -1,9 +1,10 @@
+import Foundation
 import Testing
 @testable import LwM2M
 
 @Suite("LwM2M JSON codec (11543)")
 struct LwM2MJSONCodecTests {
-    let codec = LwM2MJSONCodec()
+    let codec = LeafFormatCodec.lwm2mJSON
     let model = CodecTestModel.standard
 
     /// The Device instance example of LwM2M 1.0 Core §6.4.4 (as reproduced in Leshan's decoder tests).
@@ -104,6 +105,31 @@ struct JSONReaderTests {
     ])
     func invalid(_ text: String) {
         expectCodecError(.malformed) { () throws(LwM2MCodecError) in try JSONValue.parse(utf8Bytes(text)) }
+    }
+
+    /// Why the codecs have their own reader: on the same bytes, Foundation's parser (`JSONSerialization`, under
+    /// `JSONDecoder` too) takes a SenML record with two names and keeps one of them silently, reports no byte
+    /// offset, and hands numbers over as `NSNumber`s whose integer and float readings disagree beyond 2^53.
+    @Test("refuses what JSONSerialization would accept or blur")
+    func whereFoundationDiffers() throws {
+        let twoNames = utf8Bytes(#"[{"n":"/3/0/0","n":"/3/0/1","v":1}]"#)
+        #expect((try? JSONSerialization.jsonObject(with: Data(twoNames))) != nil)  // one name wins, silently
+        let error = expectCodecError(.malformed) { () throws(LwM2MCodecError) in try JSONValue.parse(twoNames) }
+        #expect(error?.offset != nil)
+        expectCodecError(.malformed) { () throws(LwM2MCodecError) in
+            try LeafFormatCodec.senmlJSON.decodeValues(twoNames, model: CodecTestModel.standard)
+        }
+
+        let large = utf8Bytes("[9007199254740993,1.0]")
+        let numbers = try #require(try JSONSerialization.jsonObject(with: Data(large)) as? [NSNumber])
+        #expect(numbers[0].int64Value == 9_007_199_254_740_993)
+        #expect(Int64(exactly: numbers[0].doubleValue) != 9_007_199_254_740_993)  // 2^53 + 1: the float reading is off
+        struct Integer: Decodable { let v: Int64 }
+        #expect(try JSONDecoder().decode(Integer.self, from: Data(#"{"v":1.0}"#.utf8)).v == 1)  // a float taken as an integer
+        guard case .array(let items) = try JSONValue.parse(large), case .number(let exact) = items[0],
+              case .number(let float) = items[1] else { Issue.record("shape"); return }
+        #expect(exact == "9007199254740993" && Int64(exact) == 9_007_199_254_740_993)
+        #expect(float == "1.0")  // stays a float lexeme: a Float resource, not an Integer
     }
 
     @Test("rejects invalid UTF-8 and nesting beyond the limit")

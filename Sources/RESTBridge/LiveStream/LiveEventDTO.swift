@@ -11,24 +11,6 @@ import ResourceModel
 /// - `{"event":"SLEEPING"|"AWAKE","endpoint":..,"time":..}`
 /// - `{"event":"OPERATION","endpoint":..,"time":..,"operation":{"id":..,"kind":..,"status":..,...},"note":".."}`
 public struct LiveEventDTO: Sendable, Equatable, Encodable {
-    /// The registration members of REGISTRATION, UPDATED and DEREGISTRATION.
-    public struct RegistrationDTO: Sendable, Equatable, Encodable {
-        /// The registration id.
-        public var registrationId: String
-        /// The LwM2M version.
-        public var lwm2mVersion: String
-        /// The binding mode.
-        public var binding: String
-        /// Whether the client is in queue mode.
-        public var queueMode: Bool
-        /// The lifetime in seconds.
-        public var lifetime: Int
-        /// The client's transport address.
-        public var address: String
-        /// The announced objects and instances as paths.
-        public var objectLinks: [String]
-    }
-
     /// The event name.
     public var event: String
     /// The endpoint name.
@@ -43,8 +25,9 @@ public struct LiveEventDTO: Sendable, Equatable, Encodable {
     public var eventId: Int64?
     /// The values of NOTIFICATION, SEND and EVENT.
     public var values: [TimedValueDTO]?
-    /// The registration of REGISTRATION, UPDATED and DEREGISTRATION.
-    public var registration: RegistrationDTO?
+    /// The registration of REGISTRATION, UPDATED and DEREGISTRATION, as `GET /api/v1/endpoints/{name}` shows
+    /// the endpoint (without `presence`; `online` false after a DEREGISTRATION).
+    public var registration: EndpointDTO?
     /// Why a DEREGISTRATION happened: `deregistered` or `expired`.
     public var reason: String?
     /// The operation of an OPERATION event, after the change (`OperationDTO`, without history).
@@ -59,10 +42,7 @@ public struct LiveEventDTO: Sendable, Equatable, Encodable {
         time = event.time
         switch event.payload {
         case .registration(let registration, let reason):
-            self.registration = RegistrationDTO(
-                registrationId: registration.id, lwm2mVersion: registration.lwm2mVersion.rawValue,
-                binding: registration.binding, queueMode: registration.queueMode, lifetime: registration.lifetime,
-                address: registration.address, objectLinks: registration.objectLinks.map(\.path))
+            self.registration = EndpointDTO(StoredEndpoint(registration, online: reason == nil))
             self.reason = reason
         case .presence:
             break

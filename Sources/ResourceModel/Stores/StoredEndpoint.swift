@@ -61,6 +61,19 @@ public struct StoredEndpoint: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// The endpoint a live `registration` describes (`lastSeen` = its last update), the inverse of
+    /// `registration()`.
+    public init(_ registration: Registration, online: Bool = true, createdAt: Date? = nil) {
+        self.init(
+            name: registration.endpoint, registrationId: registration.id,
+            lwm2mVersion: registration.lwm2mVersion.rawValue, binding: registration.binding,
+            queueMode: registration.queueMode, lifetime: registration.lifetime, smsNumber: registration.smsNumber,
+            rootPath: registration.rootPath, objectLinks: registration.objectLinks,
+            supportedContentFormats: registration.supportedContentFormats, address: registration.address,
+            transport: registration.transport.rawValue, registeredAt: registration.registeredAt,
+            lastSeen: registration.lastUpdate, online: online, createdAt: createdAt ?? registration.registeredAt)
+    }
+
     /// The registration this endpoint describes, or `nil` when it has no registration id or an unknown version.
     public func registration() -> Registration? {
         guard let registrationId, let version = LwM2MVersion(rawValue: lwm2mVersion) else { return nil }
