@@ -43,6 +43,9 @@ struct PortConflictEndToEndTests {
         // The first server still has its ports to itself.
         let register = try await CoAPClientTool.register(first, query: "ep=still-mine&lt=60")
         #expect(register.code == "2.01", "\(register.output)")
-        #expect(try await first.endpoint("still-mine") != nil)
+        // Stored by the registration recorder a moment after the 2.01.
+        try await first.eventually(timeout: .seconds(10), "the registration stored") {
+            try await first.endpoint("still-mine") != nil
+        }
     }
 }

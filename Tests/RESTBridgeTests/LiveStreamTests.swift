@@ -103,26 +103,31 @@ struct LiveStreamTests {
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let refused = try RawWebSocketClient(port: port)
-            let refusal = try refused.upgrade(path: "/api/v1/ws", headers: ["Authorization": "Bearer wrong"])
+            let refusal = try await onOwnThread {
+                try refused.upgrade(path: "/api/v1/ws", headers: ["Authorization": "Bearer wrong"])
+            }
             // hummingbird-websocket answers a refused upgrade itself (400, connection closed), never 101.
             #expect(refusal.hasPrefix("HTTP/1.1 400"))
             #expect(hub.subscriberCount == 0)
             // An unknown event name is not upgraded either.
             let badFilter = try RawWebSocketClient(port: port)
-            let badAnswer = try badFilter.upgrade(
-                path: "/api/v1/ws?events=LUNCH", headers: ["Authorization": "Bearer \(testToken)"])
+            let badAnswer = try await onOwnThread {
+                try badFilter.upgrade(path: "/api/v1/ws?events=LUNCH", headers: ["Authorization": "Bearer \(testToken)"])
+            }
             #expect(badAnswer.hasPrefix("HTTP/1.1 400"))
             #expect(hub.subscriberCount == 0)
 
             let socket = try RawWebSocketClient(port: port)
-            let head = try socket.upgrade(
-                path: "/api/v1/ws?endpoint=alpha&events=NOTIFICATION", headers: ["Authorization": "Bearer \(testToken)"])
+            let head = try await onOwnThread {
+                try socket.upgrade(
+                    path: "/api/v1/ws?endpoint=alpha&events=NOTIFICATION", headers: ["Authorization": "Bearer \(testToken)"])
+            }
             #expect(head.hasPrefix("HTTP/1.1 101"))
             try await Self.waitForSubscribers(hub, 1)
             hub.publish(.registered(makeRegistration(endpoint: "beta", id: "b9"), replaced: nil))  // filtered out
             hub.publish(.registered(makeRegistration(endpoint: "alpha", id: "a9"), replaced: nil))  // filtered out
             hub.publish(Self.notification)
-            #expect(try socket.readText() == Self.notificationJSON)
+            #expect(try await onOwnThread { try socket.readText() } == Self.notificationJSON)
             hub.finishAll()
         }
     }

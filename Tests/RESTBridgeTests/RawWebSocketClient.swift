@@ -6,15 +6,15 @@ import Glibc
 
 /// A minimal blocking WebSocket client over a POSIX socket (RFC 6455), enough to read the server's text
 /// frames in tests: connect, send the upgrade request, read the status line and headers, read frames.
-final class RawWebSocketClient {
+final class RawWebSocketClient: @unchecked Sendable {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
 
-    /// Connects to 127.0.0.1:`port` with a 5 s receive timeout.
+    /// Connects to 127.0.0.1:`port` with a 20 s receive timeout (a loaded 2-core machine).
     init(port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw FixtureError("socket failed") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -97,5 +97,13 @@ final class RawWebSocketClient {
         let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { throw FixtureError("receive failed or timed out: \(errno)") }
         buffer += chunk[..<count]
+    }
+}
+
+/// Runs a blocking socket call on a thread of its own: a read that waits on the cooperative pool would hold one of
+/// its two threads (on a 2-core machine) while the server under test needs them to answer.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
