@@ -10,7 +10,9 @@
 #  2. saturated: the real lwm2m-server (release build, SQLite in a temporary directory) with DEVICES lwm2m-sim
 #     devices observed through a profile on /3303/0/5700 and notifying as fast as the simulator allows;
 #  3. paced: the same devices notifying at a fixed interval chosen so that they offer each fraction in
-#     PACED_FRACTIONS of the rate stored in step 2 (the target: no loss below the rate the server can store).
+#     PACED_FRACTIONS of the rate stored in step 2 (the target: no loss below the rate the server can store);
+#  4. decode: what decoding one report costs on the CoAP I/O thread (`lwm2m-bench decode`), per payload kind, by
+#     the route reports take now and by the node route of before issue 10, set against the raw round trip.
 # For steps 2 and 3 it reports, per second over the measured window: offered (notifications the simulator sent),
 # received (notifications the server decoded, `lwm2m_reports_total`), stored (rows added to `resource`) and the
 # server socket's kernel drops (`/proc/net/udp`); and over the whole phase, once the simulator has stopped and the
@@ -75,7 +77,7 @@ kernel_drops() {
 rcvbuf_errors() { awk '/^Udp:/ { if (++n == 2) print $6 }' /proc/net/snmp; }
 stat_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))" "$WORK/sim-stats.json" "$1"; }
 
-# run_phase NAME NOTIFY_INTERVAL: one simulator run; prints the figures and sets STORED_RATE.
+# run_phase NAME NOTIFY_INTERVAL: one simulator run; prints the figures and sets STORED_RATE to "stored/s received/s".
 run_phase() {
   local name=$1 interval=$2
   echo "== $name: lwm2m-server with $DEVICES simulated devices, --notify-interval $interval (${DURATION}s)"
@@ -134,15 +136,29 @@ print(f"  whole phase: offered={offered_total} received={received_total} stored=
       f"udp_rcvbuf_errors_system={int(sf) - int(ss)}) refused_by_full_ingest_queue={refused} "
       f"({100 * refused / max(offered_total, 1):.2f} %)", file=out)
 print(f"  server_cpu_percent_of_one_core={cpu:.0f} server_rss_mib={int(rss) / 1024:.0f}", file=out)
-print(f"{stored:.0f}")
+print(f"{stored:.0f} {received:.0f}")
 PY
   )
 }
 
 run_phase saturated 0.001
-SATURATED=$STORED_RATE
+SATURATED=${STORED_RATE% *}
+SATURATED_RECEIVED=${STORED_RATE#* }
 for fraction in $FRACTIONS; do
   interval=$(python3 -c "print(round($DEVICES / ($fraction * $SATURATED), 4))")
   run_phase "paced-$fraction" "$interval"
 done
+echo "== decode: one report by the values route (decodeValues, now) and the node route (before issue 10)"
+# The CoAP I/O thread decodes every notification; set against one raw libcoap round trip of this run, and as the
+# share of one core it takes at the rate the server received when saturated.
+"$BIN/lwm2m-bench" decode --seconds 1 | python3 -c '
+import sys
+raw, received = float(sys.argv[1]), float(sys.argv[2])
+for line in sys.stdin:
+    fields = dict(item.split("=", 1) for item in line.split()[1:])
+    ns, name = float(fields["ns_per_report"]), fields["payload"]
+    print(line.strip())
+    print(f"  {name}: {ns / (1e9 / raw):.3f} of a raw round trip; {100 * ns * received / 1e9:.1f} % of one core "
+          f"if each of the {received:.0f} reports/s received when saturated were this one")
+' "$RAW" "$SATURATED_RECEIVED"
 grep -iE "error|dropped" "$WORK/server.log" | head -5 || true

@@ -42,29 +42,42 @@ struct DecodeCommand: ParsableCommand {
                     path: temperature),
         ]
         for payload in payloads {
-            let now: () throws -> Int
-            let before: () throws -> Int
-            if codecs.codec(for: payload.format) is any LwM2MMultiNodeCodec {
-                now = { try codecs.decodeValues(payload.bytes, format: payload.format, model: model).count }
-                before = {
-                    try codecs.decodeTimestamped(payload.bytes, format: payload.format, model: model).reduce(0) { sum, group in
-                        sum + group.nodes.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value.leaves(at: $1.key).count }
-                    }
+            let values = { try codecs.decodeValues(payload.bytes, format: payload.format, model: model).count }
+            let nodes = {
+                try codecs.decodeTimestamped(payload.bytes, format: payload.format, model: model).reduce(0) { sum, group in
+                    sum + group.nodes.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value.leaves(at: $1.key).count }
                 }
-            } else {
+            }
+            guard codecs.codec(for: payload.format) is any LwM2MMultiNodeCodec else {
                 // Single-value formats have one route: the node at the observed path, then its values.
-                now = {
+                let route = {
                     try codecs.decode(payload.bytes, format: payload.format, path: payload.path, model: model)
                         .leaves(at: payload.path).count
                 }
-                before = now
+                let rate = try Self.bestRate(seconds: seconds, route)
+                print(String(format: "decode payload=%@ values=%d bytes=%d one_route_per_second=%.0f ns_per_report=%.0f",
+                             payload.name, try route(), payload.bytes.count, rate, 1e9 / rate))
+                continue
             }
-            let nowRate = try Self.rate(seconds: seconds, now)
-            let beforeRate = try Self.rate(seconds: seconds, before)
+            // Interleaved, best of three each: frequency scaling and the other process on the core hit both alike.
+            var valuesRate = 0.0
+            var nodesRate = 0.0
+            for _ in 0..<3 {
+                valuesRate = max(valuesRate, try Self.rate(seconds: seconds / 3, values))
+                nodesRate = max(nodesRate, try Self.rate(seconds: seconds / 3, nodes))
+            }
             print(String(
                 format: "decode payload=%@ values=%d bytes=%d values_route_per_second=%.0f node_route_per_second=%.0f speedup=%.2f ns_per_report=%.0f",
-                payload.name, try now(), payload.bytes.count, nowRate, beforeRate, nowRate / beforeRate, 1e9 / nowRate))
+                payload.name, try values(), payload.bytes.count, valuesRate, nodesRate, valuesRate / nodesRate,
+                1e9 / valuesRate))
         }
+    }
+
+    /// The best of three measurements of `body`, `seconds` in all.
+    static func bestRate(seconds: Double, _ body: () throws -> Int) throws -> Double {
+        var best = 0.0
+        for _ in 0..<3 { best = max(best, try rate(seconds: seconds / 3, body)) }
+        return best
     }
 
     /// Calls per second of `body` over `seconds` (after a tenth as warm-up).
