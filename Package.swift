@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // libcoap 3 (Debian build with GnuTLS). Only the CoAP module imports it.
@@ -55,9 +56,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Firmware updates (issue P7): images, the FirmwareUpdate and Campaign state machines, delivery.
+        .target(
+            name: "FirmwareOTA",
+            dependencies: [
+                "ResourceModel",
+                "LwM2M",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "RESTBridge",
             dependencies: [
+                "FirmwareOTA",
                 "ResourceModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -70,6 +82,7 @@ let package = Package(
         .target(
             name: "ServerApp",
             dependencies: [
+                "FirmwareOTA",
                 "RESTBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -115,9 +128,14 @@ let package = Package(
         .testTarget(name: "LwM2MTests", dependencies: ["LwM2M"]),
         .testTarget(name: "ResourceModelTests", dependencies: ["ResourceModel"]),
         .testTarget(
+            name: "FirmwareOTATests",
+            dependencies: ["FirmwareOTA", "ResourceModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
             name: "RESTBridgeTests",
             dependencies: [
                 "RESTBridge",
+                "FirmwareOTA",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,3 +1,4 @@
+import FirmwareOTA
 import Foundation
 import Logging
 import LwM2M
@@ -178,6 +179,12 @@ public func buildServer(
         throw ServerStartError("\(flag): \(text)")
     }
 
+    // Firmware images live beside the database; an in-memory server keeps them in a temporary directory.
+    let firmwareDirectory = (dataDirectory ?? FileManager.default.temporaryDirectory
+        .appendingPathComponent("lwm2m-\(UUID().uuidString)")).appendingPathComponent("firmware")
+    let firmware = try FirmwareImages(
+        directory: firmwareDirectory, store: stores.firmware, maxSize: configuration.maxFirmwareSize, logger: logger)
+
     let recorder = RegistrationRecorder(store: stores.endpoints, events: server.events, logger: logger)
     let httpPort = HTTPPortBox()
     let app = buildApplication(
@@ -185,7 +192,8 @@ public func buildServer(
             host: host, port: configuration.httpPort, apiToken: apiToken,
             bulkOperationLimit: configuration.bulkOperationLimit),
         stores: stores, deviceManagement: server, observations: server, liveEvents: hub,
-        operations: dispatcher, pskCredentials: credentials, metrics: metrics, logger: logger,
+        operations: dispatcher, pskCredentials: credentials, metrics: metrics,
+        modules: [FirmwareController(images: firmware)], logger: logger,
         onServerRunning: { httpPort.set($0) })
     return BuiltServer(
         services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],

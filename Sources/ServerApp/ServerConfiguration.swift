@@ -1,3 +1,4 @@
+import FirmwareOTA
 import Foundation
 import LwM2M
 import ResourceModel
@@ -38,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     public var dispatcher: OperationDispatcherConfiguration
     /// The most endpoints one bulk `POST /api/v1/operations` may target.
     public var bulkOperationLimit: Int
+    /// The largest firmware image accepted, in bytes (`--max-firmware-size`).
+    public var maxFirmwareSize: Int64
 
     /// Creates a configuration; the defaults are the `lwm2m-server` flags' defaults.
     public init(
@@ -45,7 +48,7 @@ public struct ServerConfiguration: Sendable {
         storage: Storage = .directory(URL(fileURLWithPath: "./data", isDirectory: true)),
         authentication: Authentication = .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),
         objectDefinitionDirectories: [URL] = [], dispatcher: OperationDispatcherConfiguration = .init(),
-        bulkOperationLimit: Int = 10_000
+        bulkOperationLimit: Int = 10_000, maxFirmwareSize: Int64 = FirmwareImages.defaultMaxSize
     ) {
         self.lwm2m = lwm2m
         self.httpPort = httpPort
@@ -54,6 +57,7 @@ public struct ServerConfiguration: Sendable {
         self.objectDefinitionDirectories = objectDefinitionDirectories
         self.dispatcher = dispatcher
         self.bulkOperationLimit = bulkOperationLimit
+        self.maxFirmwareSize = maxFirmwareSize
     }
 }
 

@@ -73,6 +73,9 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Option(help: "Days finished operations and their history are kept (0: forever).")
     public var operationRetentionDays: Double = 30
 
+    @Option(help: "The largest firmware image POST /api/v1/firmware accepts, in bytes (default 256 MiB).")
+    public var maxFirmwareSize: Int64 = 256 << 20
+
     public func validate() throws {
         guard awakeWindow > 0 else { throw ValidationError("--awake-window must be positive") }
         guard operationTimeout >= 1 else { throw ValidationError("--operation-timeout must be at least 1") }
@@ -86,6 +89,7 @@ public struct ServerOptions: ParsableArguments, Sendable {
         guard operationRetentionDays >= 0 else { throw ValidationError("--operation-retention-days must not be negative") }
         guard maxRegisterPayload >= 64 else { throw ValidationError("--max-register-payload must be at least 64") }
         guard udpReceiveBuffer >= 0 else { throw ValidationError("--udp-receive-buffer must not be negative") }
+        guard maxFirmwareSize >= 1 else { throw ValidationError("--max-firmware-size must be at least 1 byte") }
         guard maxRegisterLinks >= 1 else { throw ValidationError("--max-register-links must be at least 1") }
         guard staleAfterPmax >= 0, staleAfterPmax.isFinite else {
             throw ValidationError("--stale-after-pmax must be a number of pmax periods, 0 or more")
@@ -109,7 +113,7 @@ public struct ServerOptions: ParsableArguments, Sendable {
                 requestTimeout: .seconds(operationTimeout),
                 retryPolicy: .init(baseDelay: retryBaseDelay, maxDelay: retryMaxDelay),
                 retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil),
-            bulkOperationLimit: bulkOperationLimit)
+            bulkOperationLimit: bulkOperationLimit, maxFirmwareSize: maxFirmwareSize)
     }
 }
 

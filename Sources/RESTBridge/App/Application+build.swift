@@ -21,13 +21,13 @@ public func buildApplication(
     configuration: RESTConfiguration, stores: Stores, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
     operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
-    metrics: PrometheusCollectorRegistry? = nil, logger: Logger,
+    metrics: PrometheusCollectorRegistry? = nil, modules: [any APIModule] = [], logger: Logger,
     onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, stores: stores, deviceManagement: deviceManagement,
         observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials,
-        metrics: metrics)
+        metrics: metrics, modules: modules)
     // The upgrade router sees only upgrade requests; it checks the same token. A refused upgrade falls
     // through to `router`, which answers 401 (bad token) or 426 (not an upgrade).
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
@@ -51,12 +51,12 @@ public func buildRouter(
     configuration: RESTConfiguration, stores: Stores, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
     operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
-    metrics: PrometheusCollectorRegistry? = nil
+    metrics: PrometheusCollectorRegistry? = nil, modules: [any APIModule] = []
 ) -> Router<APIRequestContext> {
     buildRouter(
         configuration: configuration, repository: stores.endpoints, deviceManagement: deviceManagement, stores: stores,
         observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials,
-        metrics: metrics)
+        metrics: metrics, modules: modules)
 }
 
 /// `buildRouter` over any endpoint store (tests inject fakes, e.g. a failing one); the telemetry, event, profile,
@@ -65,7 +65,7 @@ func buildRouter(
     configuration: RESTConfiguration, repository: any EndpointStore, deviceManagement: any DeviceManagement,
     stores: Stores? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
     operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
-    metrics: PrometheusCollectorRegistry? = nil
+    metrics: PrometheusCollectorRegistry? = nil, modules: [any APIModule] = []
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware applies to the routes added after it, and all of it to the not-found responder.
@@ -74,6 +74,7 @@ func buildRouter(
     // Hummingbird's request metrics (`hb_requests`, `hb_request_duration`, `hb_request_errors`), through swift-metrics.
     router.add(middleware: MetricsMiddleware())
     HealthController(repository: repository).addRoutes(to: router)
+    for module in modules { module.addOpenRoutes(to: router) }
     if let token = configuration.apiToken {
         router.add(middleware: BearerAuthMiddleware(token: token))
     }
@@ -95,5 +96,6 @@ func buildRouter(
         ).addRoutes(to: router)
         SecurityController(credentials: stores.credentials, store: pskCredentials).addRoutes(to: router)
     }
+    for module in modules { module.addRoutes(to: router) }
     return router
 }

@@ -10,6 +10,7 @@ extension AppDatabase {
         migrator.registerMigration("v3", migrate: createOperationQueue)
         migrator.registerMigration("v4", migrate: createEndpointSecurity)
         migrator.registerMigration("v5", migrate: addEndpointTransport)
+        migrator.registerMigration("v6", migrate: addFirmwareModel)
         return migrator
     }
 

@@ -66,6 +66,6 @@ public final class AppDatabase: Sendable {
     public var stores: Stores {
         Stores(
             endpoints: self, telemetry: self, events: self, operations: self, observations: self,
-            observationProfiles: self, credentials: self)
+            observationProfiles: self, credentials: self, firmware: self)
     }
 }

@@ -17,12 +17,15 @@ public struct Stores: Sendable {
     public var observationProfiles: any ObservationProfileStore
     /// DTLS pre-shared keys.
     public var credentials: any CredentialStore
+    /// Uploaded firmware images.
+    public var firmware: any FirmwareStore
 
     /// Creates a bundle from one store per aggregate.
     public init(
         endpoints: any EndpointStore, telemetry: any TelemetryStore, events: any EventStore,
         operations: any OperationStore, observations: any ObservationStore,
-        observationProfiles: any ObservationProfileStore, credentials: any CredentialStore
+        observationProfiles: any ObservationProfileStore, credentials: any CredentialStore,
+        firmware: any FirmwareStore
     ) {
         self.endpoints = endpoints
         self.telemetry = telemetry
@@ -31,5 +34,6 @@ public struct Stores: Sendable {
         self.observations = observations
         self.observationProfiles = observationProfiles
         self.credentials = credentials
+        self.firmware = firmware
     }
 }
