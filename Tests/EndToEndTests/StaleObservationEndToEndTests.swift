@@ -21,7 +21,9 @@ struct StaleObservationEndToEndTests {
             arguments: ["--server", server.coapURL, "--count", "1", "--prefix", "quiet-", "--lifetime", "30"],
             logURL: server.dataDir.appendingPathComponent("sim.log"))
         defer { Task { await sim.stop(signal: SIGKILL) } }
-        try await server.eventually("registered") { try await server.endpoint("quiet-1")?["online"] as? Bool == true }
+        try await server.eventually(timeout: .seconds(30), "registered") {
+            try await server.endpoint("quiet-1")?["online"] as? Bool == true
+        }
         let body = try JSONSerialization.data(withJSONObject: [
             "paths": ["/3303/0/5700"], "attributes": ["pmin": 0, "pmax": 1],
         ])

@@ -14,18 +14,10 @@ extension AppDatabase {
     @discardableResult
     public func saveEventRule(_ rule: EventRule, at now: Date = Date()) async throws -> Bool {
         try await writer.write { db in
-            typealias Columns = EventRuleRecord.Columns
             var record = EventRuleRecord(rule, createdAt: now)
-            let existing = try EventRuleRecord.filter(Columns.name == rule.name).fetchOne(db)
-            if let existing {
-                record.id = existing.id
-                record.createdAt = existing.createdAt
-                try record.update(db)
-            } else {
-                try record.insert(db)
-            }
+            let created = try record.saveByName(db)
             self.reloadEventRulesAfterCommit(db)
-            return existing == nil
+            return created
         }
     }
 

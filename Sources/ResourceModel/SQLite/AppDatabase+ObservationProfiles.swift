@@ -14,16 +14,7 @@ extension AppDatabase: ObservationProfileStore {
     public func saveObservationProfile(_ profile: ObservationProfile, at now: Date = Date()) async throws -> Bool {
         try await writer.write { db in
             var record = ObservationProfileRecord(profile, createdAt: now)
-            let existing = try ObservationProfileRecord
-                .filter(ObservationProfileRecord.Columns.name == profile.name).fetchOne(db)
-            if let existing {
-                record.id = existing.id
-                record.createdAt = existing.createdAt
-                try record.update(db)
-            } else {
-                try record.insert(db)
-            }
-            return existing == nil
+            return try record.saveByName(db)
         }
     }
 

@@ -3,7 +3,7 @@ import GRDB
 import LwM2M
 
 /// One row of the `endpoint` table: the last known registration of a client endpoint name, online or not.
-struct EndpointRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+struct EndpointRecord: Codable, Sendable, Equatable, MutablePersistableRecord, EpochMillisecondRecord {
     /// The table name.
     static let databaseTableName = "endpoint"
 
@@ -126,16 +126,6 @@ struct EndpointRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePer
     /// Records the id SQLite assigned on insert.
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
-    }
-
-    /// Instants are stored as epoch milliseconds (`INTEGER`).
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .millisecondsSince1970
-    }
-
-    /// Instants are read back from epoch milliseconds.
-    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .millisecondsSince1970
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// One row of the `event_rule` table.
-struct EventRuleRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+struct EventRuleRecord: Codable, Sendable, Equatable, NamedRecord, EpochMillisecondRecord {
     /// The table name.
     static let databaseTableName = "event_rule"
 
@@ -42,15 +42,5 @@ struct EventRuleRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     /// Records the id SQLite assigned on insert.
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
-    }
-
-    /// Instants are stored as epoch milliseconds.
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .millisecondsSince1970
-    }
-
-    /// Instants are read back from epoch milliseconds.
-    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .millisecondsSince1970
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// One row of the `firmware` table (migration v1; `model` since v6).
-struct FirmwareRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+struct FirmwareRecord: Codable, Sendable, Equatable, MutablePersistableRecord, EpochMillisecondRecord {
     /// The table name.
     static let databaseTableName = "firmware"
 
@@ -46,13 +46,5 @@ struct FirmwareRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         FirmwareImage(
             id: id ?? 0, name: name, version: version, model: model, size: size, sha256: sha256,
             contentType: contentType, storedPath: storedPath, createdAt: createdAt)
-    }
-
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .millisecondsSince1970
-    }
-
-    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .millisecondsSince1970
     }
 }

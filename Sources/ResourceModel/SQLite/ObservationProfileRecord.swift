@@ -3,7 +3,7 @@ import GRDB
 import LwM2M
 
 /// One row of the `observation_profile` table.
-struct ObservationProfileRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+struct ObservationProfileRecord: Codable, Sendable, Equatable, NamedRecord, EpochMillisecondRecord {
     /// The table name.
     static let databaseTableName = "observation_profile"
 
@@ -50,15 +50,5 @@ struct ObservationProfileRecord: Codable, Sendable, Equatable, FetchableRecord, 
     /// Records the id SQLite assigned on insert.
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
-    }
-
-    /// Instants are stored as epoch milliseconds.
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .millisecondsSince1970
-    }
-
-    /// Instants are read back from epoch milliseconds.
-    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .millisecondsSince1970
     }
 }

@@ -3,7 +3,7 @@ import GRDB
 import LwM2M
 
 /// One row of the `observation` table: an active observation of the LwM2M server.
-struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+struct ObservationRecord: Codable, Sendable, Equatable, PersistableRecord, EpochMillisecondRecord {
     /// The table name.
     static let databaseTableName = "observation"
 
@@ -61,15 +61,5 @@ struct ObservationRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
             id: id, endpoint: endpoint, registrationID: registrationId, paths: parsed, composite: composite,
             token: [UInt8](token), format: ContentFormat(rawValue: format), attributes: attributes,
             createdAt: createdAt)
-    }
-
-    /// Instants are stored as epoch milliseconds.
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .millisecondsSince1970
-    }
-
-    /// Instants are read back from epoch milliseconds.
-    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .millisecondsSince1970
     }
 }

@@ -3,7 +3,7 @@ import GRDB
 import LwM2M
 
 /// One row of the `endpoint_security` table: the DTLS pre-shared key of one endpoint name.
-struct PSKCredentialRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+struct PSKCredentialRecord: Codable, Sendable, Equatable, PersistableRecord, EpochMillisecondRecord {
     /// The table name.
     static let databaseTableName = "endpoint_security"
 
@@ -43,15 +43,5 @@ struct PSKCredentialRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     /// The credential with its instants.
     var stored: StoredPSKCredential {
         StoredPSKCredential(credential: credential, createdAt: createdAt, updatedAt: updatedAt)
-    }
-
-    /// Instants are stored as epoch milliseconds.
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .millisecondsSince1970
-    }
-
-    /// Instants are read back from epoch milliseconds.
-    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .millisecondsSince1970
     }
 }
