@@ -12,11 +12,13 @@ public struct CoAPResponse: Sendable, Equatable {
     public var observe: UInt32?
     /// The Max-Age option in seconds, when present.
     public var maxAge: UInt32?
+    /// A large body served from a mapped file instead of `payload` (block-wise by libcoap, with its ETag).
+    public var mappedBody: CoAPMappedBody?
 
     /// Creates a response.
     public init(
         code: CoAPCode, contentFormat: UInt16? = nil, payload: [UInt8] = [], locationPath: [String] = [],
-        observe: UInt32? = nil, maxAge: UInt32? = nil
+        observe: UInt32? = nil, maxAge: UInt32? = nil, mappedBody: CoAPMappedBody? = nil
     ) {
         self.code = code
         self.contentFormat = contentFormat
@@ -24,6 +26,7 @@ public struct CoAPResponse: Sendable, Equatable {
         self.locationPath = locationPath
         self.observe = observe
         self.maxAge = maxAge
+        self.mappedBody = mappedBody
     }
 
     /// A response with a diagnostic payload in plain text (RFC 7252 §5.5.2), for 4.xx/5.xx answers.

@@ -54,6 +54,16 @@ enum PDUWriter {
         coap_pdu_set_code(pdu, coap_pdu_code_t(rawValue: UInt32(answer.code.rawValue)))
         if let observe = answer.observe { addUInt(pdu, CoAPOptionNumber.observe, UInt64(observe)) }
         for segment in answer.locationPath { addBytes(pdu, CoAPOptionNumber.locationPath, Array(segment.utf8)) }
+        if let body = answer.mappedBody {
+            // libcoap keeps the pointer until the transfer ends, then calls `releaseMappedBody` with the reference
+            // (on failure too, so the reference is never released here).
+            let reference = Unmanaged.passRetained(body).toOpaque()
+            _ = coap_add_data_large_response(
+                resource, session, request, pdu, query, answer.contentFormat ?? 42,
+                answer.maxAge.map { Int32(clamping: $0) } ?? -1, body.etag, body.count,
+                body.base.assumingMemoryBound(to: UInt8.self), releaseMappedBody, reference)
+            return
+        }
         if answer.payload.count > largePayloadThreshold {
             let (copy, count) = mallocCopy(answer.payload)
             _ = coap_add_data_large_response(

@@ -26,6 +26,10 @@ public struct BuiltServer: Sendable {
     public let apiToken: String?
     /// Whether `apiToken` was generated just now (print it once).
     public let generatedToken: Bool
+    /// The firmware images (files and records).
+    public let firmwareImages: FirmwareImages
+    /// The firmware download links (`/fw/<token>` over CoAP, CoAPS and HTTP).
+    public let firmwareDownloads: FirmwareDownloads
     private let boundHTTPPort: HTTPPortBox
     private let runningGroup = RunningGroup()
 
@@ -70,7 +74,10 @@ public struct BuiltServer: Sendable {
     }
 
     init(services: [any Service], lwm2m: LwM2MServer, stores: Stores, storedReports: any StoredReportSource,
-         apiToken: String?, generatedToken: Bool, boundHTTPPort: HTTPPortBox) {
+         apiToken: String?, generatedToken: Bool, firmwareImages: FirmwareImages, firmwareDownloads: FirmwareDownloads,
+         boundHTTPPort: HTTPPortBox) {
+        self.firmwareImages = firmwareImages
+        self.firmwareDownloads = firmwareDownloads
         self.services = services
         self.lwm2m = lwm2m
         self.stores = stores
@@ -184,6 +191,8 @@ public func buildServer(
         .appendingPathComponent("lwm2m-\(UUID().uuidString)")).appendingPathComponent("firmware")
     let firmware = try FirmwareImages(
         directory: firmwareDirectory, store: stores.firmware, maxSize: configuration.maxFirmwareSize, logger: logger)
+    let downloads = FirmwareDownloads(logger: logger)
+    server.routes.mount("/\(FirmwareDownloads.pathSegment)", handler: downloads.coapHandler())
 
     let recorder = RegistrationRecorder(store: stores.endpoints, events: server.events, logger: logger)
     let httpPort = HTTPPortBox()
@@ -193,12 +202,12 @@ public func buildServer(
             bulkOperationLimit: configuration.bulkOperationLimit),
         stores: stores, deviceManagement: server, observations: server, liveEvents: hub,
         operations: dispatcher, pskCredentials: credentials, metrics: metrics,
-        modules: [FirmwareController(images: firmware)], logger: logger,
+        modules: [FirmwareController(images: firmware, downloads: downloads)], logger: logger,
         onServerRunning: { httpPort.set($0) })
     return BuiltServer(
         services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],
         lwm2m: server, stores: stores, storedReports: ingest, apiToken: apiToken, generatedToken: generated,
-        boundHTTPPort: httpPort)
+        firmwareImages: firmware, firmwareDownloads: downloads, boundHTTPPort: httpPort)
 }
 
 /// The service group once `run` made it, and whether a graceful shutdown was asked for.

@@ -126,6 +126,9 @@ final class ServerProcess: @unchecked Sendable {
 
     var coapURL: String { "coap://127.0.0.1:\(coapPort)" }
 
+    /// The in-process server's parts (`nil` in `.process` mode or before `start`).
+    var built: BuiltServer? { running?.server }
+
     /// Whether the server runs (the child process, or the in-process server's services).
     var isRunning: Bool {
         switch mode {

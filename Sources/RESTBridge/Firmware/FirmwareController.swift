@@ -12,12 +12,34 @@ import ResourceModel
 /// - `GET /api/v1/firmware` (`{"firmware":[...]}`, newest first), `GET /api/v1/firmware/{id}`,
 ///   `DELETE /api/v1/firmware/{id}` (204; 409 while firmware updates refer to it).
 /// - `GET /api/v1/firmware/{id}/content`: the bytes, with ETag and Range (`ImageResponse`).
+/// - `GET /fw/{token}`, without the API token: a firmware update's download link (`FirmwareDownloads`), served
+///   like the content route; 404 problem for an unknown or expired link.
 public struct FirmwareController: APIModule {
     let images: FirmwareImages
+    let downloads: FirmwareDownloads?
 
-    /// The routes over `images`.
-    public init(images: FirmwareImages) {
+    /// The routes over `images`, and the download links of `downloads`.
+    public init(images: FirmwareImages, downloads: FirmwareDownloads? = nil) {
         self.images = images
+        self.downloads = downloads
+    }
+
+    public func addOpenRoutes(to router: Router<APIRequestContext>) {
+        guard downloads != nil else { return }
+        router.get("/\(FirmwareDownloads.pathSegment)/{token}", use: download)
+        router.rejectOtherMethods("/\(FirmwareDownloads.pathSegment)/{token}", allowed: [.get, .head])
+    }
+
+    /// `GET /fw/{token}`: the image of a live download link.
+    @Sendable func download(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        guard let downloads, let link = downloads.link(token) else {
+            downloads?.refused(token, via: "http", peer: nil)
+            throw Problem(
+                type: Problem.typeBase + "download-not-found", title: "Download not found", status: .notFound,
+                detail: "The download link is unknown or has expired.")
+        }
+        return try await ImageResponse().response(for: link.image, file: link.file, request: request, context: context)
     }
 
     /// `{"firmware":[...]}`.
