@@ -30,6 +30,8 @@ public struct BuiltServer: Sendable {
     public let firmwareImages: FirmwareImages
     /// The firmware download links (`/fw/<token>` over CoAP, CoAPS and HTTP).
     public let firmwareDownloads: FirmwareDownloads
+    /// Firmware updates and campaigns.
+    public let firmwareUpdates: FirmwareOrchestrator
     private let boundHTTPPort: HTTPPortBox
     private let runningGroup = RunningGroup()
 
@@ -75,7 +77,8 @@ public struct BuiltServer: Sendable {
 
     init(services: [any Service], lwm2m: LwM2MServer, stores: Stores, storedReports: any StoredReportSource,
          apiToken: String?, generatedToken: Bool, firmwareImages: FirmwareImages, firmwareDownloads: FirmwareDownloads,
-         boundHTTPPort: HTTPPortBox) {
+         firmwareUpdates: FirmwareOrchestrator, boundHTTPPort: HTTPPortBox) {
+        self.firmwareUpdates = firmwareUpdates
         self.firmwareImages = firmwareImages
         self.firmwareDownloads = firmwareDownloads
         self.services = services
@@ -196,18 +199,52 @@ public func buildServer(
 
     let recorder = RegistrationRecorder(store: stores.endpoints, events: server.events, logger: logger)
     let httpPort = HTTPPortBox()
+
+    // Firmware updates: package URIs name the address devices reach, and the ports actually bound.
+    let advertised = configuration.advertisedHost
+        ?? (["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host)
+    let uriHost = advertised.contains(":") && !advertised.hasPrefix("[") ? "[\(advertised)]" : advertised
+    let coapPort = server.boundPort
+    let coapsPort = server.boundDTLSPort
+    let orchestrator = FirmwareOrchestrator(
+        stores: stores, images: firmware, downloads: downloads, dispatcher: dispatcher, observations: server,
+        hub: hub,
+        packageURI: { method, secure, token in
+            let path = "/\(FirmwareDownloads.pathSegment)/\(token)"
+            switch method {
+            case .coapPull:
+                if secure { return coapsPort.map { "coaps://\(uriHost):\($0)\(path)" } }
+                return coapPort.map { "coap://\(uriHost):\($0)\(path)" }
+            case .httpPull:
+                // Plain HTTP only: a DTLS device downloads over a secure scheme, and this server has no HTTPS.
+                guard !secure, let port = httpPort.port else { return nil }
+                return "http://\(uriHost):\(port)\(path)"
+            case .push:
+                return nil
+            }
+        },
+        configuration: configuration.firmware, logger: logger)
+    let firmwareService = FirmwareService(
+        orchestrator: orchestrator, operationChanges: dispatcher.changes(),
+        reports: ingest.subscribe(capacity: StoredReports.defaultCapacity, paths: FirmwareOrchestrator.reportedPaths),
+        registrationEvents: server.makeEventStream(), tickInterval: configuration.firmware.tickInterval,
+        logger: logger)
     let app = buildApplication(
         configuration: RESTConfiguration(
             host: host, port: configuration.httpPort, apiToken: apiToken,
             bulkOperationLimit: configuration.bulkOperationLimit),
         stores: stores, deviceManagement: server, observations: server, liveEvents: hub,
         operations: dispatcher, pskCredentials: credentials, metrics: metrics,
-        modules: [FirmwareController(images: firmware, downloads: downloads)], logger: logger,
+        modules: [FirmwareController(images: firmware, downloads: downloads),
+                  FirmwareUpdateController(orchestrator: orchestrator)],
+        logger: logger,
         onServerRunning: { httpPort.set($0) })
     return BuiltServer(
-        services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher],
+        services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher,
+                   firmwareService],
         lwm2m: server, stores: stores, storedReports: ingest, apiToken: apiToken, generatedToken: generated,
-        firmwareImages: firmware, firmwareDownloads: downloads, boundHTTPPort: httpPort)
+        firmwareImages: firmware, firmwareDownloads: downloads, firmwareUpdates: orchestrator,
+        boundHTTPPort: httpPort)
 }
 
 /// The service group once `run` made it, and whether a graceful shutdown was asked for.

@@ -41,6 +41,11 @@ public struct ServerConfiguration: Sendable {
     public var bulkOperationLimit: Int
     /// The largest firmware image accepted, in bytes (`--max-firmware-size`).
     public var maxFirmwareSize: Int64
+    /// Firmware updates: timeouts, attempts, tick.
+    public var firmware: FirmwareOrchestratorConfiguration
+    /// The host devices reach the server at, for package URIs; `nil`: the listening host, or 127.0.0.1 when it is
+    /// a wildcard.
+    public var advertisedHost: String?
 
     /// Creates a configuration; the defaults are the `lwm2m-server` flags' defaults.
     public init(
@@ -48,8 +53,11 @@ public struct ServerConfiguration: Sendable {
         storage: Storage = .directory(URL(fileURLWithPath: "./data", isDirectory: true)),
         authentication: Authentication = .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),
         objectDefinitionDirectories: [URL] = [], dispatcher: OperationDispatcherConfiguration = .init(),
-        bulkOperationLimit: Int = 10_000, maxFirmwareSize: Int64 = FirmwareImages.defaultMaxSize
+        bulkOperationLimit: Int = 10_000, maxFirmwareSize: Int64 = FirmwareImages.defaultMaxSize,
+        firmware: FirmwareOrchestratorConfiguration = .init(), advertisedHost: String? = nil
     ) {
+        self.firmware = firmware
+        self.advertisedHost = advertisedHost
         self.lwm2m = lwm2m
         self.httpPort = httpPort
         self.storage = storage

@@ -76,7 +76,26 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Option(help: "The largest firmware image POST /api/v1/firmware accepts, in bytes (default 256 MiB).")
     public var maxFirmwareSize: Int64 = 256 << 20
 
+    @Option(help: "The host name or address devices reach this server at, in the firmware package URIs written to /5/0/1 (default: --host, or 127.0.0.1 when --host is a wildcard address).")
+    public var advertisedHost: String?
+
+    @Option(help: "Seconds a firmware delivery may take, from the package URI write until the device reports Downloaded.")
+    public var firmwareDeliveryTimeout: Double = 600
+
+    @Option(help: "Seconds a device may take to install firmware and come back, once it accepted Update /5/0/2.")
+    public var firmwareInstallTimeout: Double = 600
+
+    @Option(help: "Seconds a firmware update waits for a notification of /5/0/3 or /5/0/5 before it reads them instead.")
+    public var firmwareReadAfter: Double = 60
+
+    @Option(help: "Deliveries per firmware update at most (the first and the retries after a lost connection).")
+    public var firmwareMaxAttempts: Int = 3
+
     public func validate() throws {
+        guard firmwareDeliveryTimeout > 0, firmwareInstallTimeout > 0, firmwareReadAfter > 0 else {
+            throw ValidationError("--firmware-delivery-timeout, --firmware-install-timeout and --firmware-read-after must be positive")
+        }
+        guard (1...10).contains(firmwareMaxAttempts) else { throw ValidationError("--firmware-max-attempts must be 1 to 10") }
         guard awakeWindow > 0 else { throw ValidationError("--awake-window must be positive") }
         guard operationTimeout >= 1 else { throw ValidationError("--operation-timeout must be at least 1") }
         guard maxInFlightPerEndpoint >= 1, maxInFlight >= 1 else {
@@ -113,7 +132,12 @@ public struct ServerOptions: ParsableArguments, Sendable {
                 requestTimeout: .seconds(operationTimeout),
                 retryPolicy: .init(baseDelay: retryBaseDelay, maxDelay: retryMaxDelay),
                 retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil),
-            bulkOperationLimit: bulkOperationLimit, maxFirmwareSize: maxFirmwareSize)
+            bulkOperationLimit: bulkOperationLimit, maxFirmwareSize: maxFirmwareSize,
+            firmware: .init(
+                timeouts: .init(delivering: firmwareDeliveryTimeout, updating: firmwareInstallTimeout,
+                                fallbackReadAfter: firmwareReadAfter),
+                maxAttempts: firmwareMaxAttempts),
+            advertisedHost: advertisedHost)
     }
 }
 

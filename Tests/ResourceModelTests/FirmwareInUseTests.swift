@@ -19,7 +19,7 @@ struct FirmwareInUseTests {
                 VALUES ((SELECT id FROM endpoint WHERE name = 'dev-1'), ?, 0, 0, 'pull', 0, 0)
                 """, arguments: [image.id])
         }
-        await #expect(throws: FirmwareStoreError.inUse(id: image.id, updates: 1)) {
+        await #expect(throws: FirmwareStoreError.inUse(id: image.id, updates: 1, campaigns: 0)) {
             try await database.removeFirmware(id: image.id)
         }
         #expect(try await database.firmware(id: image.id) == image)

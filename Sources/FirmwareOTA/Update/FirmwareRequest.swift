@@ -4,7 +4,7 @@ import Foundation
 /// sends it and reports the answer back with the same value in `FirmwareUpdateEvent.requestSucceeded` or
 /// `.requestFailed`, so answers match their requests. Values read or observed come back as
 /// `FirmwareUpdateEvent.deviceState`, `.updateResult` and `.deviceCameBack`.
-public enum FirmwareRequest: Sendable, Equatable, Hashable {
+public enum FirmwareRequest: Sendable, Equatable, Hashable, Codable {
     /// Observe these resources (`/5/0/3`, `/5/0/5`) so their changes arrive as notifications.
     case observe([FirmwareResource])
     /// Cancel the observations of these resources: the update no longer needs them.

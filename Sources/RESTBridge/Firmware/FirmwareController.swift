@@ -151,8 +151,8 @@ public struct FirmwareController: APIModule {
             guard let id = Int64(raw), try await images.remove(id: id) != nil else {
                 throw Problem.firmwareNotFound(raw)
             }
-        } catch FirmwareStoreError.inUse(let id, let updates) {
-            throw Problem.firmwareInUse(id: id, updates: updates)
+        } catch FirmwareStoreError.inUse(let id, let updates, let campaigns) {
+            throw Problem.firmwareInUse(id: id, updates: updates, campaigns: campaigns)
         }
         return Response(status: .noContent)
     }

@@ -19,10 +19,10 @@ extension Problem {
     }
 
     /// 409: firmware updates refer to the image.
-    static func firmwareInUse(id: Int64, updates: Int) -> Problem {
+    static func firmwareInUse(id: Int64, updates: Int, campaigns: Int) -> Problem {
         Problem(
             type: typeBase + "firmware-in-use", title: "Firmware in use", status: .conflict,
-            detail: "Firmware \(id) is used by \(updates) firmware update(s); it stays.")
+            detail: "Firmware \(id) is used by \(updates) firmware update(s) and \(campaigns) campaign(s); it stays.")
     }
 
     /// 400 for an empty upload, 413 for one over the limit, 500 for a file that could not be written.

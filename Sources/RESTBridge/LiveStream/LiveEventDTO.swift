@@ -10,7 +10,8 @@ import ResourceModel
 /// - `{"event":"REGISTRATION"|"UPDATED"|"DEREGISTRATION","endpoint":..,"time":..,"registration":{...},"reason":"expired"}`
 /// - `{"event":"SLEEPING"|"AWAKE","endpoint":..,"time":..}`
 /// - `{"event":"OPERATION","endpoint":..,"time":..,"operation":{"id":..,"kind":..,"status":..,...},"note":".."}`
-public struct LiveEventDTO: Sendable, Equatable, Encodable {
+/// - `{"event":"FIRMWARE","endpoint":..,"time":..,"update":{...}}` and `{"event":"CAMPAIGN","endpoint":"","time":..,"campaign":{...}}`
+public struct LiveEventDTO: Sendable, Encodable {
     /// The event name.
     public var event: String
     /// The endpoint name.
@@ -34,6 +35,8 @@ public struct LiveEventDTO: Sendable, Equatable, Encodable {
     var operation: OperationDTO?
     /// Why an OPERATION event happened (the transition's note).
     var note: String?
+    /// A module's value (FIRMWARE: `update`, CAMPAIGN: `campaign`), under its own key.
+    var content: (any LiveEventContent)?
 
     /// The JSON form of `event`.
     public init(_ event: LiveEvent) {
@@ -56,6 +59,38 @@ public struct LiveEventDTO: Sendable, Equatable, Encodable {
         case .operation(let operation, let note):
             self.operation = OperationDTO(operation)
             self.note = note
+        case .content(let content):
+            self.content = content
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case event, endpoint, time, observationId, eventType, eventId, values, registration, reason, operation, note
+    }
+
+    private struct ContentKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(event, forKey: .event)
+        try container.encode(endpoint, forKey: .endpoint)
+        try container.encode(time, forKey: .time)
+        try container.encodeIfPresent(observationId, forKey: .observationId)
+        try container.encodeIfPresent(eventType, forKey: .eventType)
+        try container.encodeIfPresent(eventId, forKey: .eventId)
+        try container.encodeIfPresent(values, forKey: .values)
+        try container.encodeIfPresent(registration, forKey: .registration)
+        try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encodeIfPresent(operation, forKey: .operation)
+        try container.encodeIfPresent(note, forKey: .note)
+        if let content {
+            var members = encoder.container(keyedBy: ContentKey.self)
+            try members.encode(content, forKey: ContentKey(stringValue: content.key))
         }
     }
 

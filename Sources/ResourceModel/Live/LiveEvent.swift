@@ -23,6 +23,10 @@ public struct LiveEvent: Sendable, Equatable {
         case event = "EVENT"
         /// A queued operation changed status.
         case operation = "OPERATION"
+        /// A firmware update changed state (one event per transition).
+        case firmware = "FIRMWARE"
+        /// A firmware campaign changed status or counts.
+        case campaign = "CAMPAIGN"
     }
 
     /// What the event carries.
@@ -38,6 +42,20 @@ public struct LiveEvent: Sendable, Equatable {
         case event(type: String, eventID: Int64, values: [ReportedValue])
         /// An operation after a status change, with the note of the transition.
         case operation(EndpointOperation, note: String?)
+        /// What a module publishes (FIRMWARE, CAMPAIGN): a value the stream encodes under `content.key`.
+        case content(any LiveEventContent)
+
+        public static func == (lhs: Payload, rhs: Payload) -> Bool {
+            switch (lhs, rhs) {
+            case (.registration(let a, let x), .registration(let b, let y)): a == b && x == y
+            case (.presence, .presence): true
+            case (.values(let a, let x), .values(let b, let y)): a == b && x == y
+            case (.event(let a, let x, let m), .event(let b, let y, let n)): a == b && x == y && m == n
+            case (.operation(let a, let x), .operation(let b, let y)): a == b && x == y
+            case (.content(let a), .content(let b)): a.isEqual(to: b)
+            default: false
+            }
+        }
     }
 
     /// The event name.
@@ -77,5 +95,20 @@ public struct LiveEvent: Sendable, Equatable {
                 name: .deregistration, endpoint: registration.endpoint, time: now,
                 payload: .registration(registration, reason: "expired"))
         }
+    }
+}
+
+/// A module's value on the live stream (the firmware module's updates and campaigns): encoded as the JSON member
+/// `key` of the event, by the stream's encoder, once per event.
+public protocol LiveEventContent: Sendable, Encodable {
+    /// The member name, `"update"`.
+    var key: String { get }
+    /// Whether `other` is the same value (for `LiveEvent`'s equality).
+    func isEqual(to other: any LiveEventContent) -> Bool
+}
+
+extension LiveEventContent where Self: Equatable {
+    public func isEqual(to other: any LiveEventContent) -> Bool {
+        (other as? Self) == self
     }
 }

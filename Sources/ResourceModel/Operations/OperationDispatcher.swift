@@ -92,6 +92,7 @@ public final class OperationDispatcher: Service, Sendable {
     private let state = Mutex(State())
     private let pumpRequests: AsyncStream<String>
     private let pumpContinuation: AsyncStream<String>.Continuation
+    private let changeObservers = Mutex<[AsyncStream<EndpointOperation>.Continuation]>([])
 
     /// Creates the dispatcher. `registrationEvents` is the LwM2M server's event stream (registrations,
     /// updates, de-registrations, expiries).
@@ -196,6 +197,24 @@ public final class OperationDispatcher: Service, Sendable {
         return change
     }
 
+    /// Every change of every operation from now on (queued, sending, each outcome), in the order the dispatcher
+    /// stored them, none dropped: how a module that queues operations learns their results. The stream buffers
+    /// without bound — its producer is the queue itself, bounded by its own limits — and ends with the dispatcher
+    /// or when the consumer stops.
+    public func changes() -> AsyncStream<EndpointOperation> {
+        let (stream, continuation) = AsyncStream.makeStream(of: EndpointOperation.self, bufferingPolicy: .unbounded)
+        let index = changeObservers.withLock { observers in
+            observers.append(continuation)
+            return observers.count - 1
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.changeObservers.withLock { observers in
+                if observers.indices.contains(index) { observers[index].finish() }
+            }
+        }
+        return stream
+    }
+
     // MARK: - Service
 
     /// Recovers what a previous run left in flight, then sends operations as devices become reachable until
@@ -228,6 +247,7 @@ public final class OperationDispatcher: Service, Sendable {
             state.withLock { $0.stopping = true }
             pumpContinuation.finish()
         }
+        for observer in changeObservers.withLock({ $0 }) { observer.finish() }
     }
 
     // MARK: - Dispatching
@@ -453,6 +473,7 @@ public final class OperationDispatcher: Service, Sendable {
     }
 
     private func publish(_ operation: EndpointOperation, note: String?) {
+        for observer in changeObservers.withLock({ $0 }) { observer.yield(operation) }
         Counter(label: "lwm2m_operation_transitions_total", dimensions: [("status", operation.status.rawValue)])
             .increment()
         hub?.publish(LiveEvent(name: .operation, endpoint: operation.endpoint, time: operation.updatedAt,

@@ -36,7 +36,11 @@ extension AppDatabase: FirmwareStore {
             // `firmware_update` cascades from `firmware` (v1): removing an image in use would erase its history.
             let updates = try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM firmware_update WHERE firmwareId = ?", arguments: [id]) ?? 0
-            guard updates == 0 else { throw FirmwareStoreError.inUse(id: id, updates: updates) }
+            let campaigns = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM firmware_campaign WHERE firmwareId = ?", arguments: [id]) ?? 0
+            guard updates == 0 && campaigns == 0 else {
+                throw FirmwareStoreError.inUse(id: id, updates: updates, campaigns: campaigns)
+            }
             try FirmwareRecord.deleteOne(db, key: id)
             let sharing = try FirmwareRecord.filter(FirmwareRecord.Columns.sha256 == record.sha256).fetchCount(db)
             return (record.image, sharing > 0)

@@ -11,6 +11,7 @@ extension AppDatabase {
         migrator.registerMigration("v4", migrate: createEndpointSecurity)
         migrator.registerMigration("v5", migrate: addEndpointTransport)
         migrator.registerMigration("v6", migrate: addFirmwareModel)
+        migrator.registerMigration("v7", migrate: createFirmwareUpdateDocuments)
         return migrator
     }
 
