@@ -111,6 +111,7 @@ let package = Package(
             dependencies: [
                 "CoAP",
                 "LwM2M",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -143,6 +144,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CoAP", "LwM2M", "ServerApp", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "CoAP", "LwM2M", "ServerApp", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
     ]
 )

@@ -6,7 +6,7 @@ struct ReportingOptions: Sendable {
     /// `--notify-interval`: every observer hears at least this often, as with `pmax` (nil: attributes only).
     var notifyInterval: TimeInterval?
     /// `--confirmable-notifications`: every notification confirmable (otherwise every 5th).
-    var confirmableNotifications: Bool
+    var confirmableNotifications = false
     /// `--send`: seconds between two Sends of a device (nil: none).
     var sendInterval: TimeInterval?
     /// `--report-log`: where every reported value is written.

@@ -26,11 +26,21 @@ extension SimulatedDevice {
             }
             return nil
         }
+        if firmwareIgnores(request) {
+            // `--fw-fail timeout`: Object 5 hangs. The request is acknowledged (an empty ACK) and never answered, so
+            // the server's request times out while the device's other objects stay reachable (without the ACK the
+            // server's libcoap would hold every later request to the device back, NSTART 1, RFC 7252 §4.7).
+            logger.debug("firmware fault: request left unanswered", metadata: [
+                "endpoint": "\(name)", "method": "\(request.method)", "path": "\(request.path)",
+            ])
+            return .empty
+        }
         let clockOffset = state.withLock { $0.clockOffset }
         let (outcome, observed, operation) = tree.withLock { tree in
             drift.refresh(&tree, at: now, clockOffset: clockOffset)
             let operation = answering.requestLog == nil ? nil : ServerOperation(request, model: tree.model)
-            let outcome = tree.process(request, session: inbound.session, token: inbound.token, now: now)
+            let outcome = firmwareOutcome(request, tree: &tree, now: now)
+                ?? tree.process(request, session: inbound.session, token: inbound.token, now: now)
             guard outcome.response.observe != nil else { return (outcome, [ClientReportedValue](), operation) }
             let observation = tree.observations.observation(session: inbound.session, token: inbound.token)
             return (outcome, observation?.lastReportedValues ?? [], operation)

@@ -7,7 +7,8 @@ import Synchronization
 /// One simulated LwM2M client: holds an object tree, registers with its links, updates at half its lifetime (and
 /// at once when its instances, its lifetime or the Registration Update Trigger ask for it), re-registers when
 /// forgotten, and answers the server's requests through the tree, which also keeps the server's observations
-/// (notifications and Sends: `SimulatedDevice+Reporting.swift`).
+/// (notifications and Sends: `SimulatedDevice+Reporting.swift`); Firmware Update `/5/0` is decided by its own
+/// state machine (`SimulatedDevice+Firmware.swift`) and ends in a reboot: De-register, then a new Register.
 final class SimulatedDevice: Sendable {
     /// Registration state shared by the device's task and the CoAP I/O thread.
     struct State {
@@ -27,6 +28,8 @@ final class SimulatedDevice: Sendable {
         var radio: QueueModeRadio?
         /// Tokens of Observe requests whose answer is held (`--response-delay-ms`): their notifications wait for it.
         var heldObserveTokens: Set<[UInt8]> = []
+        /// A firmware install finished: de-register and register anew, as a rebooted device does.
+        var rebootRequested = false
     }
 
     let name: String
@@ -38,6 +41,12 @@ final class SimulatedDevice: Sendable {
     let stats: SimulationStats
     /// Where reported values are logged (`--report-log`), if anywhere.
     let reportLog: ReportLog?
+    /// How notifications go out (for the ones firmware state changes send at once).
+    let reporting: ReportingOptions
+    /// Firmware version, install time, interruptions, faults and the package log.
+    let firmwareOptions: FirmwareOptions
+    /// The Firmware Update state machine (locked after `tree`, never before).
+    let firmware = Mutex(SimulatedFirmware())
     /// Queue mode, answer delay and request log.
     let answering: AnsweringOptions
     /// Where answers wait with `--response-delay-ms` (shared by all devices).
@@ -56,6 +65,7 @@ final class SimulatedDevice: Sendable {
     init(name: String, lifetime: Int, version: LwM2MVersion, coap: CoAPEndpoint, server: ServerAddress,
          logger: Logger, stats: SimulationStats, reportLog: ReportLog? = nil,
          answering: AnsweringOptions = AnsweringOptions(), delayedAnswers: DelayedAnswers? = nil,
+         reporting: ReportingOptions = ReportingOptions(), firmwareOptions: FirmwareOptions = FirmwareOptions(),
          profile: DeviceProfile = .configured) {
         self.name = name
         self.lifetime = lifetime
@@ -65,6 +75,8 @@ final class SimulatedDevice: Sendable {
         self.logger = logger
         self.stats = stats
         self.reportLog = reportLog
+        self.reporting = reporting
+        self.firmwareOptions = firmwareOptions
         self.answering = answering
         self.delayedAnswers = delayedAnswers
         if answering.queueMode {
@@ -80,7 +92,8 @@ final class SimulatedDevice: Sendable {
         do {
             tree = Mutex(try SimulatedObjects.tree(
                 name: name, serverURI: "\(server.secure ? "coaps" : "coap")://\(host):\(server.port)", lifetime: lifetime, version: version,
-                queueMode: answering.queueMode, announced: announced, model: profile.model, drift: drift, now: Date()))
+                queueMode: answering.queueMode, announced: announced, model: profile.model, drift: drift, now: Date(),
+                firmwareVersion: firmwareOptions.firmwareVersion, dtls: server.secure))
         } catch {
             // SimulatorCommand checks the object definitions before any device exists.
             preconditionFailure("the object definitions do not fit the simulated objects: \(error)")
@@ -110,6 +123,10 @@ final class SimulatedDevice: Sendable {
                     backoff = .seconds(1)
                 }
                 try await waitForUpdate()
+                if state.withLock({ state in defer { state.rebootRequested = false }; return state.rebootRequested }) {
+                    await reboot()
+                    continue
+                }
                 try await update(session: session)
             } catch is CancellationError {
                 return
@@ -223,6 +240,15 @@ final class SimulatedDevice: Sendable {
         transmitted(at: Date())
         defer { transmitted(at: Date()) }
         return try await coap.send(request, on: session, timeout: timeout)
+    }
+
+    /// Restarts after a firmware install: De-register (LwM2M 1.1 Core §6.2.3), then the caller registers anew (a new
+    /// registration, not an Update), so the server sees the device come back with its new firmware version.
+    private func reboot() async {
+        let wasRegistered = await deregister()
+        state.withLock { $0.location = nil }
+        if wasRegistered { stats.withLock { $0.registered -= 1 } }
+        logger.info("rebooted after a firmware update, registering again", metadata: ["endpoint": "\(name)"])
     }
 
     /// Sends De-register (LwM2M 1.1 Core §6.2.3), best effort with a short timeout.

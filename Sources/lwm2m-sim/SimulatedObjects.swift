@@ -4,16 +4,19 @@ import LwM2M
 /// The object tree a simulated device starts with (typed by the project's object definitions).
 enum SimulatedObjects {
     /// The objects every device holds; the object model must define them all.
-    static let required: [UInt16] = [0, 1, 3, 4, 6, 3303, 3304]
+    static let required: [UInt16] = [0, 1, 3, 4, 5, 6, 3303, 3304]
 
     /// A fresh tree for endpoint `name`:
     /// Security `/0/0` (server URI, NoSec, short server id 1), Server `/1/0` (lifetime, binding U — UQ for a 1.0
     /// device in queue mode —, Registration Update Trigger), Device `/3/0` (Reboot and Factory Reset executable,
     /// power sources, error code, clock, supported bindings U or, in queue mode, UQ),
-    /// Connectivity Monitoring `/4/0`, Location `/6/0`, Temperature `/3303/0` and Humidity `/3304/0` with measured
-    /// minimum/maximum and their reset.
+    /// Connectivity Monitoring `/4/0`, Firmware Update `/5/0` (LwM2M 1.1 Core §E.6: Idle, no package, pull over
+    /// CoAP and HTTP — and CoAPS for a `dtls` device —, push and pull; Cancel for LwM2M 1.1 and later), Location
+    /// `/6/0`, Temperature `/3303/0` and Humidity `/3304/0` with measured minimum/maximum and their reset.
+    /// `/3/0/3` Firmware Version is `firmwareVersion`.
     static func tree(name: String, serverURI: String, lifetime: Int, version: LwM2MVersion, queueMode: Bool = false,
-                     announced: [ContentFormat], model: ObjectModelRegistry, drift: SensorDrift, now: Date)
+                     announced: [ContentFormat], model: ObjectModelRegistry, drift: SensorDrift, now: Date,
+                     firmwareVersion: String = "1.0.0", dtls: Bool = false)
         throws(LwM2MCodecError) -> ClientObjectTree
     {
         var tree = ClientObjectTree(
@@ -38,7 +41,7 @@ enum SimulatedObjects {
             string(7, queueMode && version == .v1_0 ? "UQ" : "U"),
         ]), of: 1, executables: [8])
         try tree.setInstance(instance([
-            string(0, "lwm2m-sim"), string(1, "LS-\(version.rawValue)"), string(2, name), string(3, "1.0.0"),
+            string(0, "lwm2m-sim"), string(1, "LS-\(version.rawValue)"), string(2, name), string(3, firmwareVersion),
             try integers(6, [1, 5]), try integers(7, [3800, 5000]), integer(9, drift.batteryLevel(at: now)),
             integer(10, 15_360), try integers(11, [0]), .single(id: 13, value: .time(now)), string(14, "+00:00"),
             string(15, "Etc/UTC"), string(16, queueMode ? "UQ" : "U"), string(17, "sensor"), string(18, "sim-hw-1"),
@@ -50,6 +53,10 @@ enum SimulatedObjects {
             try .multiple(id: 4, type: .string, instances: [0: .string("10.0.0.\(octet)")]),
             try .multiple(id: 5, type: .string, instances: [0: .string("10.0.0.1")]),
         ]), of: 4)
+        try tree.setInstance(instance([
+            .single(id: 0, value: .opaque([])), string(1, ""), integer(3, 0), integer(5, 0), string(6, ""),
+            string(7, ""), try integers(8, dtls ? [0, 1, 2] : [0, 2]), integer(9, 2),
+        ]), of: 5, executables: version == .v1_0 ? [2] : [2, 10])
         try tree.setInstance(instance([
             float(0, 48.85 + drift.phase / 100), float(1, 2.35 + drift.phase / 100),
             .single(id: 5, value: .time(now)),

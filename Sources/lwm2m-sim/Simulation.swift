@@ -15,6 +15,8 @@ final class Simulation: Service, Sendable {
     let duration: Duration?
     let reporting: ReportingOptions
     let answering: AnsweringOptions
+    /// Firmware Update behaviour (`--firmware-version`, `--fw-*`).
+    let firmware: FirmwareOptions
     /// The answers held back with `--response-delay-ms` (`nil` without it).
     let delayedAnswers: DelayedAnswers?
     let logger: Logger
@@ -24,7 +26,7 @@ final class Simulation: Service, Sendable {
 
     init(server: ServerAddress, names: [String], lifetime: Int, version: LwM2MVersion, rate: Int,
          duration: Duration?, reporting: ReportingOptions, answering: AnsweringOptions = AnsweringOptions(),
-         logger: Logger) {
+         firmware: FirmwareOptions = FirmwareOptions(), logger: Logger) {
         self.server = server
         self.names = names
         self.lifetime = lifetime
@@ -33,6 +35,7 @@ final class Simulation: Service, Sendable {
         self.duration = duration
         self.reporting = reporting
         self.answering = answering
+        self.firmware = firmware
         delayedAnswers = answering.responseDelay.map { DelayedAnswers(delay: $0) }
         self.logger = logger
         let devices = DeviceDirectory()
@@ -57,6 +60,12 @@ final class Simulation: Service, Sendable {
             "count": "\(names.count)", "server": "\(server.host):\(server.port)", "lwm2m": "\(version.rawValue)",
             "queueMode": "\(answering.queueMode)",
         ])
+        if let fault = firmware.fault {
+            for name in names where firmware.failing.contains(name) {
+                logger.info("firmware fault injected", metadata: ["endpoint": "\(name)", "kind": "\(fault.rawValue)"])
+                firmware.log?.fault(endpoint: name, kind: fault)
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.report() }
             group.addTask { await self.reportValues() }
@@ -67,7 +76,7 @@ final class Simulation: Service, Sendable {
                 let device = SimulatedDevice(
                     name: name, lifetime: lifetime, version: version, coap: coap, server: server,
                     logger: logger, stats: stats, reportLog: reporting.reportLog, answering: answering,
-                    delayedAnswers: delayedAnswers)
+                    delayedAnswers: delayedAnswers, reporting: reporting, firmwareOptions: firmware)
                 let delay = Duration.seconds(Double(index) / Double(rate))
                 group.addTask {
                     try? await Task.sleep(for: delay)

@@ -98,6 +98,40 @@ struct SimulatorCommand: AsyncParsableCommand {
         """)
     var responseDelayMs: Int = 0
 
+    @Option(help: "Firmware Version /3/0/3 every device starts with (an installed package replaces it).")
+    var firmwareVersion: String = "1.0.0"
+
+    @Option(help: """
+        Milliseconds Execute Update (/5/0/2) takes before the device reports Update Result 1 and reboots \
+        (de-registers and registers anew) with the package's version.
+        """)
+    var fwInstallMs: Int = 500
+
+    @Option(help: """
+        The first firmware download of each device breaks off after this many bytes, as a dropped connection \
+        does, and resumes from there about 1 s later (HTTP: Range/If-Range; CoAP downloads are not broken).
+        """)
+    var fwInterruptAt: Int?
+
+    @Option(help: """
+        Append one JSON line per firmware package a device received ({"endpoint","method","uri","size","sha256",\
+        "version","resumedAt","at"}) and, at start, one per device chosen to fail ({"event":"fault","endpoint",\
+        "kind"}) to this file.
+        """)
+    var fwLog: String?
+
+    @Option(help: """
+        Firmware fault of the devices --fw-fail-ratio chooses: integrity, no-flash, no-ram, connection-lost, \
+        update-failed, timeout, stuck-downloading.
+        """)
+    var fwFail: FirmwareFault?
+
+    @Option(help: """
+        With --fw-fail: the share of devices that fail, 0...1 (round(ratio × count) devices, the same ones on \
+        every run: the first by FNV-1a hash of their names).
+        """)
+    var fwFailRatio: Double = 1
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -111,6 +145,12 @@ struct SimulatorCommand: AsyncParsableCommand {
         guard send >= 0, send.isFinite else { throw ValidationError("--send must be 0 or positive") }
         guard awakeWindow > 0, awakeWindow.isFinite else { throw ValidationError("--awake-window must be positive") }
         guard responseDelayMs >= 0 else { throw ValidationError("--response-delay-ms must be 0 or positive") }
+        guard !firmwareVersion.isEmpty, firmwareVersion.utf8.count <= 255 else {
+            throw ValidationError("--firmware-version must be 1 to 255 bytes")
+        }
+        guard fwInstallMs >= 0 else { throw ValidationError("--fw-install-ms must be 0 or positive") }
+        if let fwInterruptAt, fwInterruptAt <= 0 { throw ValidationError("--fw-interrupt-at must be positive") }
+        guard fwFailRatio >= 0, fwFailRatio <= 1 else { throw ValidationError("--fw-fail-ratio must be within 0...1") }
         guard let version = LwM2MVersion(rawValue: lwm2m) else { throw ValidationError("--lwm2m must be 1.0, 1.1 or 1.2") }
         if version == .v1_0, let format, format != .tlv {
             throw ValidationError("LwM2M 1.0 devices speak TLV; --format \(format.rawValue) needs --lwm2m 1.1 or 1.2")
@@ -155,10 +195,15 @@ struct SimulatorCommand: AsyncParsableCommand {
             queueMode: queueMode, awakeWindow: awakeWindow,
             responseDelay: responseDelayMs > 0 ? .milliseconds(responseDelayMs) : nil,
             requestLog: try requestLog.map { try RequestLog(path: $0) })
+        let names = (1...count).map { "\(prefix)\($0)" }
+        let firmware = FirmwareOptions(
+            firmwareVersion: firmwareVersion, installDelay: .milliseconds(fwInstallMs), interruptAt: fwInterruptAt,
+            log: try fwLog.map { try FirmwareLog(path: $0) }, fault: fwFail,
+            failing: fwFail.map { _ in Set(FirmwareFault.failing(names: names, ratio: fwFailRatio)) } ?? [])
         let simulation = Simulation(
-            server: address, names: (1...count).map { "\(prefix)\($0)" }, lifetime: lifetime,
+            server: address, names: names, lifetime: lifetime,
             version: version, rate: rate, duration: duration > 0 ? .seconds(duration) : nil, reporting: reporting,
-            answering: answering, logger: logger)
+            answering: answering, firmware: firmware, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 // Finishing after --duration is a normal end, not a failure (exit status 0).

@@ -141,6 +141,25 @@ struct CampaignThresholdTests {
         #expect(subject.next(at: clock.now).isEmpty)
     }
 
+    @Test("with thresholdMinimum the share is judged only once that many devices finished")
+    func thresholdMinimum() {
+        let clock = TestClock()
+        var subject = Campaign(
+            id: 1, firmwareID: 3, endpoints: (0..<20).map { "dev-\($0)" }, maxConcurrent: 10,
+            failureThreshold: 0.5, thresholdMinimum: 4, at: clock.now)
+        let started = subject.next(at: clock.now)
+        subject.finish(Array(started[0..<2]), as: .failed, at: clock.now)
+        #expect(subject.status == .running, "2 of 2 failed, but fewer than 4 finished")
+        subject.finish([started[2]], as: .succeeded, at: clock.now)
+        #expect(subject.status == .running)
+        subject.finish([started[3]], as: .failed, at: clock.now)
+        #expect(subject.status == .paused, "3 of 4 failed: 75 % > 50 %")
+        // Below 1 is 1.
+        let strict = Campaign(id: 2, firmwareID: 3, endpoints: ["a"], maxConcurrent: 1, failureThreshold: 0,
+                              thresholdMinimum: 0, at: clock.now)
+        #expect(strict.thresholdMinimum == 1)
+    }
+
     @Test("a share exactly at the threshold does not pause")
     func atThreshold() {
         let clock = TestClock()

@@ -267,7 +267,7 @@ struct FirmwareUpdateImpossibleTests {
 
     @Test("impossible device states in running phases fail and stop observing", arguments: [
         (FirmwareUpdateState.delivering, 3), (.delivering, 7), (.downloaded, 1), (.updating, 1),
-        (.verifying, 1), (.verifying, 2), (.verifying, 3), (.updating, -1),
+        (.verifying, 1), (.updating, -1),
     ])
     func impossibleInPhase(phase: FirmwareUpdateState, value: Int) {
         var harness = UpdateHarness(maxAttempts: 3)
@@ -279,5 +279,18 @@ struct FirmwareUpdateImpossibleTests {
             == "impossible transition: device reported state \(value) while \(phase.rawValue)")
         #expect(harness.update.deviceState == value)
         #expect(harness.update.attempts == 1)
+    }
+
+    @Test("while verifying, a late Updating (3) is only recorded and Downloaded (2) fetches the result")
+    func lateReportsWhileVerifying() {
+        var harness = UpdateHarness(maxAttempts: 3)
+        harness.drive(to: .verifying)
+        #expect(harness.send(.deviceState(3)).isEmpty)
+        #expect(harness.update.state == .verifying)
+        #expect(harness.update.deviceState == 3)
+        #expect(harness.send(.deviceState(2)) == [.read([.updateResult])])
+        #expect(harness.update.state == .verifying)
+        #expect(harness.send(.updateResult(8)) == [.cancelObservation([.state, .updateResult])])
+        #expect(harness.update.state == .failed)
     }
 }

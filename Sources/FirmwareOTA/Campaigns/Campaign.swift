@@ -12,8 +12,8 @@ import Foundation
 /// - Concurrency and rate: at most `maxConcurrent` devices are active (started, not final), and with
 ///   `perMinute` at most that many devices are started in any rolling minute (started less than 60 s ago).
 /// - Failure threshold: the failure share is failed ÷ finished (succeeded, failed or cancelled) over the devices
-///   that finished since the last resume; it is evaluated as soon as one such device finished, and a share above
-///   the threshold pauses a running campaign.
+///   that finished since the last resume; it is evaluated once `thresholdMinimum` such devices finished (default
+///   1), and a share above the threshold pauses a running campaign.
 /// - Resume acknowledges the failures so far: the share restarts from the devices finishing after it, so a
 ///   resume does not re-pause on the same failures.
 /// - When every device is final the campaign completes (unless cancelled).
@@ -53,6 +53,9 @@ public struct Campaign: Sendable, Equatable, Codable, Identifiable {
     public let perMinute: Int?
     /// The largest failure share (0...1) that does not pause the campaign.
     public let failureThreshold: Double
+    /// How many devices must have finished (since the last resume) before the share is judged: small samples
+    /// are noisy (two failures of the first two devices are 100 %).
+    public let thresholdMinimum: Int
     /// The cumulative wave fractions as given (0...1 each).
     public let waves: [Double]
     /// Where the campaign stands.
@@ -80,9 +83,10 @@ public struct Campaign: Sendable, Equatable, Codable, Identifiable {
     /// clamped to 0...1.
     public init(
         id: Int64, firmwareID: Int64, method: FirmwareMethodChoice = .auto, endpoints: [String],
-        maxConcurrent: Int, perMinute: Int? = nil, failureThreshold: Double, waves: [Double] = [],
-        at now: Date
+        maxConcurrent: Int, perMinute: Int? = nil, failureThreshold: Double, thresholdMinimum: Int = 1,
+        waves: [Double] = [], at now: Date
     ) {
+        self.thresholdMinimum = max(1, thresholdMinimum)
         var seen = Set<String>()
         self.id = id
         self.firmwareID = firmwareID
@@ -232,7 +236,7 @@ public struct Campaign: Sendable, Equatable, Codable, Identifiable {
     /// Whether the failure share since the last resume is above the threshold (evaluated from 1 finished device).
     private var thresholdExceeded: Bool {
         let finished = finishedCount - baselineFinished
-        guard finished >= 1 else { return false }
+        guard finished >= thresholdMinimum else { return false }
         return Double(failedCount - failuresAcknowledged) / Double(finished) > failureThreshold
     }
 

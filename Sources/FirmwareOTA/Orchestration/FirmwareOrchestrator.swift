@@ -54,12 +54,15 @@ public struct NewCampaign: Sendable, Equatable {
     public var maxConcurrent: Int
     public var perMinute: Int?
     public var failureThreshold: Double
+    /// Devices that must have finished before the threshold is judged.
+    public var thresholdMinimum: Int
     public var waves: [Double]
 
     /// Creates a request.
     public init(firmwareID: Int64, endpoints: [String] = [], pattern: String? = nil, model: String? = nil,
                 method: FirmwareMethodChoice = .auto, maxConcurrent: Int = 10, perMinute: Int? = nil,
-                failureThreshold: Double = 1, waves: [Double] = []) {
+                failureThreshold: Double = 1, thresholdMinimum: Int = 1, waves: [Double] = []) {
+        self.thresholdMinimum = thresholdMinimum
         self.firmwareID = firmwareID
         self.endpoints = endpoints
         self.pattern = pattern
@@ -168,8 +171,13 @@ public actor FirmwareOrchestrator {
         let delivery = values(under: FirmwareResource.deliveryMethod.path).first?.integerValue
         let versionBefore = values(under: FirmwareResource.firmwareVersion.path).first?.textValue
         let secure = stored.transport == RegistrationTransport.dtls.rawValue
+        // What the device never announced does not overrule an operator's explicit choice.
+        var announced: [Int]? = protocols.isEmpty ? nil : protocols
+        if announced == nil, new.method == .httpPull {
+            announced = [secure ? FirmwareDeliveryMethod.protocolHTTPS : FirmwareDeliveryMethod.protocolHTTP]
+        }
         let selection = FirmwareDeliveryMethod.select(
-            new.method, protocols: protocols.isEmpty ? nil : protocols, deliveryMethods: delivery, dtls: secure)
+            new.method, protocols: announced, deliveryMethods: delivery, dtls: secure)
         guard let method = selection.method else {
             if case .unsupported(let reason) = selection {
                 throw FirmwareUpdateError.unsupportedMethod(endpoint: endpoint, reason: reason)
@@ -284,7 +292,7 @@ public actor FirmwareOrchestrator {
             try Campaign(
                 id: id, firmwareID: new.firmwareID, method: new.method, endpoints: targets,
                 maxConcurrent: new.maxConcurrent, perMinute: new.perMinute, failureThreshold: new.failureThreshold,
-                waves: new.waves, at: now
+                thresholdMinimum: new.thresholdMinimum, waves: new.waves, at: now
             ).stored()
         }
         let campaign = try Campaign(row)
@@ -530,7 +538,9 @@ public actor FirmwareOrchestrator {
     // MARK: - Carrying out
 
     /// Feeds `event` to update `id`, carries out its requests, stores it, publishes a state change and tells its
-    /// campaign.
+    /// campaign. Everything that must follow the transition in order (the live event, the campaign's record, leaving
+    /// the active set) happens before the first suspension: other events of the same update may run at every
+    /// `await` (actor reentrancy), and they must see this transition complete.
     private func apply(_ event: FirmwareUpdateEvent, to id: Int64) async {
         guard var entry = active[id] else { return }
         let before = entry.document.update
@@ -538,27 +548,27 @@ public actor FirmwareOrchestrator {
         let after = entry.document.update
         guard after != before || !actions.isEmpty else { return }
         active[id] = entry
-        if after.state != before.state {
+        let changed = after.state != before.state
+        if changed {
             logger.info("firmware update \(after.state.rawValue)", metadata: [
                 "update": "\(id)", "endpoint": "\(after.endpoint)", "from": "\(before.state.rawValue)",
                 "note": "\(after.history.last?.note ?? "")",
             ])
             Counter(label: "lwm2m_firmware_update_transitions_total", dimensions: [("state", after.state.rawValue)])
                 .increment()
+            publish(entry.document)
+            if let campaignID = entry.document.campaignID {
+                campaignRecord(campaignID, endpoint: after.endpoint, updateID: id, state: after.state)
+            }
         }
-        await perform(actions, for: id)
         if after.state.isFinal { finish(id) }
+        await perform(actions, for: id)
         await save(update: id)
-        guard after.state != before.state, let document = active[id]?.document ?? finished[id] else { return }
-        finished.removeValue(forKey: id)
-        publish(document)
-        if let campaignID = document.campaignID {
-            campaignRecord(campaignID, endpoint: after.endpoint, updateID: id, state: after.state)
-            await save(campaign: campaignID)
-        }
+        if changed, let campaignID = entry.document.campaignID { await save(campaign: campaignID) }
+        if after.state.isFinal { finished.removeValue(forKey: id) }
     }
 
-    /// Documents of updates that just ended, until their last save and event.
+    /// Documents of updates that just ended, until their last save.
     private var finished: [Int64: FirmwareUpdateDocument] = [:]
 
     /// An update ended: its link is revoked and it leaves the active set (its last document is saved by the
@@ -573,6 +583,7 @@ public actor FirmwareOrchestrator {
         finished[id] = document
         Counter(label: "lwm2m_firmware_updates_finished_total",
                 dimensions: [("state", document.update.state.rawValue)]).increment()
+        Gauge(label: "lwm2m_firmware_updates_active").record(active.count)
     }
 
     /// Queues the operations of `actions` for update `id`, in order.

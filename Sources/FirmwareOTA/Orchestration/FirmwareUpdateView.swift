@@ -116,6 +116,7 @@ public struct CampaignView: Sendable, Equatable, Encodable, LiveEventContent {
     public var maxConcurrent: Int
     public var perMinute: Int?
     public var failureThreshold: Double
+    public var thresholdMinimum: Int
     public var waves: [Double]
     /// The wave open now (0-based) and how many there are.
     public var currentWave: Int
@@ -140,6 +141,7 @@ public struct CampaignView: Sendable, Equatable, Encodable, LiveEventContent {
         maxConcurrent = campaign.maxConcurrent
         perMinute = campaign.perMinute
         failureThreshold = campaign.failureThreshold
+        thresholdMinimum = campaign.thresholdMinimum
         waves = campaign.waves
         currentWave = campaign.currentWave
         waveCount = campaign.waveEnds.count

@@ -227,7 +227,14 @@ public struct FirmwareUpdate: Sendable, Equatable, Codable, Identifiable {
         if state != .scheduled { restartFallbackRead(at: now) }
         guard (0...3).contains(value) else { return impossible(value, at: now) }
         switch (state, value) {
-        case (.scheduled, 3), (.delivering, 3), (.downloaded, 1), (.updating, 1), (.verifying, 1...3):
+        case (.verifying, 3):
+            // A late Updating: notifications and registrations travel separate paths, so the report sent
+            // before the reboot may be handled after the device came back. Only recorded.
+            return []
+        case (.verifying, 2):
+            // Back to Downloaded after the device came back: the installation failed; fetch the result.
+            return [.read([.updateResult])]
+        case (.scheduled, 3), (.delivering, 3), (.downloaded, 1), (.updating, 1), (.verifying, 1):
             return impossible(value, at: now)
         case (.delivering, 0):
             // Back to Idle after the device took the package: a failure result should follow; fetch it.
