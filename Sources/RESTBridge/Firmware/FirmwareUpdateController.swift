@@ -10,7 +10,7 @@ import ResourceModel
 /// - `GET /api/v1/endpoints/{ep}/firmware-updates` (`{"updates":[...]}`, newest first),
 ///   `GET /api/v1/firmware-updates/{id}`, `POST /api/v1/firmware-updates/{id}/cancel`.
 /// - `POST /api/v1/campaigns` with `{"firmwareId","endpoints":[...],"pattern","model","method","maxConcurrent",
-///   "perMinute","failureThreshold","waves":[...]}`: 201 with the campaign and its devices.
+///   "perMinute","failureThreshold","thresholdMinimum","waves":[...]}`: 201 with the campaign and its devices.
 /// - `GET /api/v1/campaigns` (`{"campaigns":[...]}`, newest first, without devices), `GET /api/v1/campaigns/{id}`,
 ///   `POST /api/v1/campaigns/{id}/pause|resume|cancel` (409 when its status does not allow it).
 public struct FirmwareUpdateController: APIModule {
@@ -30,8 +30,8 @@ public struct FirmwareUpdateController: APIModule {
     }
 
     public func addRoutes(to router: Router<APIRequestContext>) {
-        router.post("/api/v1/endpoints/{name}/firmware-updates", use: create)
-        router.get("/api/v1/endpoints/{name}/firmware-updates", use: list)
+        router.post("/api/v1/endpoints/{endpoint}/firmware-updates", use: create)
+        router.get("/api/v1/endpoints/{endpoint}/firmware-updates", use: list)
         router.get("/api/v1/firmware-updates/{id}", use: show)
         router.post("/api/v1/firmware-updates/{id}/cancel", use: cancel)
         router.post("/api/v1/campaigns", use: createCampaign)
@@ -40,7 +40,7 @@ public struct FirmwareUpdateController: APIModule {
         router.post("/api/v1/campaigns/{id}/pause", use: pause)
         router.post("/api/v1/campaigns/{id}/resume", use: resume)
         router.post("/api/v1/campaigns/{id}/cancel", use: cancelCampaign)
-        router.rejectOtherMethods("/api/v1/endpoints/{name}/firmware-updates", allowed: [.get, .head, .post])
+        router.rejectOtherMethods("/api/v1/endpoints/{endpoint}/firmware-updates", allowed: [.get, .head, .post])
         router.rejectOtherMethods("/api/v1/firmware-updates/{id}", allowed: [.get, .head])
         router.rejectOtherMethods("/api/v1/firmware-updates/{id}/cancel", allowed: [.post])
         router.rejectOtherMethods("/api/v1/campaigns", allowed: [.get, .head, .post])
@@ -53,7 +53,7 @@ public struct FirmwareUpdateController: APIModule {
     // MARK: - Updates
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let endpoint = try context.parameters.require("name")
+        let endpoint = try context.parameters.require("endpoint")
         let members = try BodyFields.members(try await request.jsonBody(), known: ["firmwareId", "method", "maxAttempts"])
         let new = NewFirmwareUpdate(
             firmwareID: try Self.integer(members, "firmwareId", required: true)!,
@@ -66,7 +66,7 @@ public struct FirmwareUpdateController: APIModule {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> UpdateList {
-        let endpoint = try context.parameters.require("name")
+        let endpoint = try context.parameters.require("endpoint")
         let updates = try await orchestrator.updates(endpoint: endpoint)
         return UpdateList(updates: updates)
     }
@@ -87,7 +87,7 @@ public struct FirmwareUpdateController: APIModule {
     @Sendable func createCampaign(_ request: Request, context: APIRequestContext) async throws -> Response {
         let members = try BodyFields.members(try await request.jsonBody(), known: [
             "firmwareId", "endpoints", "pattern", "model", "method", "maxConcurrent", "perMinute", "failureThreshold",
-            "waves",
+            "thresholdMinimum", "waves",
         ])
         let endpoints = try BodyFields.strings(members, "endpoints", required: false)
         let pattern = try BodyFields.string(members, "pattern")
@@ -120,7 +120,9 @@ public struct FirmwareUpdateController: APIModule {
             pattern: pattern, model: model, method: try Self.method(members),
             maxConcurrent: Int(try Self.integer(members, "maxConcurrent", range: 1...10_000) ?? 10),
             perMinute: try Self.integer(members, "perMinute", range: 1...1_000_000).map(Int.init),
-            failureThreshold: threshold, waves: waves)
+            failureThreshold: threshold,
+            thresholdMinimum: Int(try Self.integer(members, "thresholdMinimum", range: 1...1_000_000) ?? 1),
+            waves: waves)
         let view = try await Self.mapped { try await orchestrator.startCampaign(new) }
         var response = try view.response(from: request, context: context)
         response.status = .created
