@@ -7,7 +7,7 @@ SWIFT ?= swift
 DATA_DIR ?= ./data
 ARGS ?=
 
-.PHONY: deps build release run test sim bench clean
+.PHONY: deps build release run test sim bench bench-firmware clean
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.2 or newer is required (https://www.swift.org/install/linux/)"; exit 1; }
@@ -39,6 +39,10 @@ test: deps
 # Notification-ingest benchmark (not part of the test suite): make bench ARGS="1000 20".
 bench: deps
 	scripts/bench.sh $(ARGS)
+
+# Firmware delivery benchmark (not part of the test suite): make bench-firmware ARGS="1000 256 50".
+bench-firmware: deps
+	scripts/bench-firmware.sh $(ARGS)
 
 clean:
 	rm -rf .build
