@@ -37,9 +37,8 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c "import socket;s=socket.socket(socket.AF_INET,socket.$1);s.bind(('127.0.0.1',0));print(s.getsockname()[1])"; }
+. scripts/bench-lib.sh
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-now() { date +%s.%N; }
 
 echo "== baseline: raw libcoap round trips ($DEVICES sessions, ${DURATION}s)"
 RAWPORT=$(free_port SOCK_DGRAM)

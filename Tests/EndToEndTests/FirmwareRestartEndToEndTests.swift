@@ -36,8 +36,13 @@ struct FirmwareRestartEndToEndTests {
             let counts = view["counts"] as? [String: Int] ?? [:]
             return (counts["succeeded"] ?? 0) + (counts["failed"] ?? 0)
         }
-        try await server.eventually(timeout: .seconds(120), "8 devices finished") {
-            finished(try await campaign()) >= 8
+        func active(_ view: [String: Any]) -> Int {
+            let counts = view["counts"] as? [String: Int] ?? [:]
+            return ["scheduled", "delivering", "downloaded", "updating", "verifying"].reduce(0) { $0 + (counts[$1] ?? 0) }
+        }
+        try await server.eventually(timeout: .seconds(120), "8 devices finished, some in flight") {
+            let view = try await campaign()
+            return finished(view) >= 8 && active(view) > 0
         }
         // Killed mid-campaign: devices are downloading and installing.
         let before = try await campaign()

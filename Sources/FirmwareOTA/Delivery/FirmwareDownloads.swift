@@ -1,6 +1,7 @@
 import CoAP
 import Foundation
 import Logging
+import Metrics
 import ResourceModel
 import Synchronization
 
@@ -109,6 +110,10 @@ public final class FirmwareDownloads: Sendable {
                 refused(path[1], via: inbound.isSecure ? "coaps" : "coap", peer: inbound.peerAddress)
                 return .error(.notFound, "unknown or expired download link")
             }
+            // libcoap answers the further blocks of a transfer itself; a request reaching this handler starts one
+            // (or resumes at a block).
+            Counter(label: "lwm2m_firmware_download_requests_total",
+                    dimensions: [("transport", inbound.isSecure ? "coaps" : "coap")]).increment()
             do {
                 let body = try mappedBody(for: link)
                 return CoAPResponse(code: .content, contentFormat: 42, mappedBody: body)

@@ -1,16 +1,17 @@
 import Foundation
 import ResourceModel
 
+/// One recorded change of an update's state or a campaign's status, as the views show it.
+public struct TransitionView: Sendable, Equatable, Encodable {
+    public var from: String
+    public var to: String
+    public var at: Date
+    public var note: String
+}
+
 /// One firmware update as the REST API and the live stream (`FIRMWARE`, member `update`) show it:
 /// `GET /api/v1/endpoints/{ep}/firmware-updates`, `GET /api/v1/firmware-updates/{id}`.
 public struct FirmwareUpdateView: Sendable, Equatable, Encodable, LiveEventContent {
-    /// One state change.
-    public struct Transition: Sendable, Equatable, Encodable {
-        public var from: String
-        public var to: String
-        public var at: Date
-        public var note: String
-    }
 
     /// The meaning of the last `/5/0/5` Update Result.
     public struct Result: Sendable, Equatable, Encodable {
@@ -47,7 +48,7 @@ public struct FirmwareUpdateView: Sendable, Equatable, Encodable, LiveEventConte
     public var createdAt: Date
     public var updatedAt: Date
     /// Every transition, oldest first.
-    public var history: [Transition]
+    public var history: [TransitionView]
 
     public var key: String { "update" }
 
@@ -85,7 +86,7 @@ public struct FirmwareUpdateView: Sendable, Equatable, Encodable, LiveEventConte
         createdAt = update.createdAt
         updatedAt = update.updatedAt
         history = update.history.map {
-            Transition(from: $0.from.rawValue, to: $0.to.rawValue, at: $0.at, note: $0.note)
+            TransitionView(from: $0.from.rawValue, to: $0.to.rawValue, at: $0.at, note: $0.note)
         }
     }
 }
@@ -97,14 +98,6 @@ public struct CampaignView: Sendable, Equatable, Encodable, LiveEventContent {
         public var endpoint: String
         public var updateId: Int64?
         public var state: String
-    }
-
-    /// One status change.
-    public struct StatusChange: Sendable, Equatable, Encodable {
-        public var from: String
-        public var to: String
-        public var at: Date
-        public var note: String
     }
 
     public var id: Int64
@@ -126,7 +119,7 @@ public struct CampaignView: Sendable, Equatable, Encodable, LiveEventContent {
     public var total: Int
     public var createdAt: Date
     public var updatedAt: Date
-    public var history: [StatusChange]
+    public var history: [TransitionView]
     /// Every device and its state (left out of the live stream's CAMPAIGN events, which carry the counts).
     public var devices: [Device]?
 
@@ -150,7 +143,7 @@ public struct CampaignView: Sendable, Equatable, Encodable, LiveEventContent {
         createdAt = campaign.createdAt
         updatedAt = campaign.updatedAt
         history = campaign.history.map {
-            StatusChange(from: $0.from.rawValue, to: $0.to.rawValue, at: $0.at, note: $0.note)
+            TransitionView(from: $0.from.rawValue, to: $0.to.rawValue, at: $0.at, note: $0.note)
         }
         devices = withDevices
             ? campaign.devices.map { Device(endpoint: $0.endpoint, updateId: $0.updateID, state: $0.state.rawValue) }

@@ -1,6 +1,7 @@
 import FirmwareOTA
 import Foundation
 import Hummingbird
+import Metrics
 import HummingbirdCore
 import ResourceModel
 
@@ -39,7 +40,15 @@ public struct FirmwareController: APIModule {
                 type: Problem.typeBase + "download-not-found", title: "Download not found", status: .notFound,
                 detail: "The download link is unknown or has expired.")
         }
-        return try await ImageResponse().response(for: link.image, file: link.file, request: request, context: context)
+        let response = try await ImageResponse().response(
+            for: link.image, file: link.file, request: request, context: context)
+        if request.method == .get {
+            let length = response.headers[.contentLength].flatMap { Int64($0) } ?? 0
+            Counter(label: "lwm2m_firmware_download_requests_total", dimensions: [("transport", "http")]).increment()
+            Counter(label: "lwm2m_firmware_bytes_served_total", dimensions: [("transport", "http")])
+                .increment(by: length)
+        }
+        return response
     }
 
     /// `{"firmware":[...]}`.
