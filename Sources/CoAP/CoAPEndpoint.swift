@@ -45,6 +45,19 @@ public final class CoAPEndpoint: Sendable {
         /// which the kernel caps at `net.core.rmem_max`); `nil` keeps the kernel's default. Bursts of datagrams
         /// beyond the buffer are dropped by the kernel, silently for the sender.
         public var receiveBufferBytes: Int?
+        /// Whether libcoap does block-wise transfers on this endpoint (RFC 7959; `COAP_BLOCK_USE_LIBCOAP |
+        /// COAP_BLOCK_SINGLE_BODY`): large request bodies are split, large responses fetched and reassembled, large
+        /// answers served block by block, inbound Block1 bodies handed over whole. `false` leaves libcoap's block
+        /// mode off on the context: every request and every response is one PDU as is, but bodies larger than one
+        /// PDU can be neither sent nor served without explicit block options.
+        ///
+        /// Explicit `block1`/`block2` requests work on both kinds of session, with one exception found on libcoap
+        /// 4.3.1: with its block mode on, a request carrying Block2 block 0 is taken as the start of a block-wise
+        /// GET, libcoap fetches every further block itself and hands over the whole body without a Block2 option.
+        /// Block2 blocks above 0 and all Block1 blocks pass through as one PDU each (a 2.31 or 4.13 reaches the
+        /// caller, libcoap sends nothing of its own). Callers that fetch block by block from block 0 use a session
+        /// without libcoap's block mode (`connect(..., libcoapBlockwise: false)`).
+        public var libcoapBlockwise: Bool = true
 
         /// Creates a configuration.
         public init(
@@ -117,9 +130,22 @@ public final class CoAPEndpoint: Sendable {
     /// `psk`, a DTLS session (the handshake runs before the first request goes out; a failed handshake fails
     /// that request with `sessionGone`).
     public func connect(host: String, port: UInt16, psk: PSK? = nil) async throws -> CoAPSessionID {
+        try await connect(host: host, port: port, psk: psk, libcoapBlockwise: nil)
+    }
+
+    /// Opens a client session like `connect(host:port:psk:)`; `libcoapBlockwise` overrides
+    /// `Configuration.libcoapBlockwise` for this session only (`nil` keeps the endpoint's). `false` gives a session
+    /// on which every request and response is exactly one PDU, for callers that do block-wise transfer themselves
+    /// with explicit `block1`/`block2` (libcoap 4.3.1 would otherwise fetch all blocks after an explicit Block2
+    /// block 0; see `CoAPIOLoop.openClientSession`).
+    public func connect(
+        host: String, port: UInt16, psk: PSK?, libcoapBlockwise: Bool?
+    ) async throws -> CoAPSessionID {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CoAPSessionID, any Error>) in
             let accepted = loop.submit { loop in
-                continuation.resume(with: Result { try loop.openClientSession(host: host, port: port, psk: psk) })
+                continuation.resume(with: Result {
+                    try loop.openClientSession(host: host, port: port, psk: psk, libcoapBlockwise: libcoapBlockwise)
+                })
             }
             if !accepted { continuation.resume(throwing: CoAPError(.notRunning, "endpoint not running")) }
         }
@@ -141,7 +167,10 @@ public final class CoAPEndpoint: Sendable {
     /// Sends `request` to the peer of `session` and waits for its response (RFC 7252 §5.2), at most `timeout`.
     ///
     /// Confirmable requests are retransmitted by libcoap; block-wise transfers in either direction are done
-    /// by libcoap and the response carries the whole body. Throws `CoAPError` on timeout, reset, a closed
+    /// by libcoap and the response carries the whole body. A request with an explicit `block1` or `block2` is
+    /// sent as one PDU with its payload as is, and its response carries that PDU's payload and block options
+    /// (RFC 7959 §2); on a libcoap-blockwise session an explicit Block2 block 0 is still continued by libcoap
+    /// (see `Configuration.libcoapBlockwise`). Throws `CoAPError` on timeout, reset, a closed
     /// session or a stopped endpoint; a 4.xx/5.xx answer is a response, not an error.
     public func send(
         _ request: CoAPRequest, on session: CoAPSessionID, timeout: Duration = .seconds(5), token: [UInt8]? = nil

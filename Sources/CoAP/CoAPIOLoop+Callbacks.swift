@@ -145,6 +145,16 @@ extension CoAPIOLoop {
                 answer.observe = UInt32(truncatingIfNeeded: PDUReader.uint(value))
             case CoAPOptionNumber.maxAge:
                 answer.maxAge = UInt32(truncatingIfNeeded: PDUReader.uint(value))
+            case CoAPOptionNumber.block1:
+                answer.block1 = CoAPBlock(optionValue: value)
+            case CoAPOptionNumber.block2:
+                answer.block2 = CoAPBlock(optionValue: value)
+            case CoAPOptionNumber.etag:
+                answer.etag = value
+            case CoAPOptionNumber.size1:
+                answer.size1 = Int(truncatingIfNeeded: PDUReader.uint(value))
+            case CoAPOptionNumber.size2:
+                answer.size2 = Int(truncatingIfNeeded: PDUReader.uint(value))
             default:
                 break
             }
@@ -203,6 +213,8 @@ extension CoAPIOLoop {
 
 /// CoAP option numbers used by this module (RFC 7252 §12.2, RFC 7641, RFC 7959).
 enum CoAPOptionNumber {
+    static let ifMatch: UInt16 = 1
+    static let etag: UInt16 = 4
     static let observe: UInt16 = 6
     static let locationPath: UInt16 = 8
     static let uriPath: UInt16 = 11
@@ -210,7 +222,9 @@ enum CoAPOptionNumber {
     static let maxAge: UInt16 = 14
     static let uriQuery: UInt16 = 15
     static let accept: UInt16 = 17
+    static let block2: UInt16 = 23
     static let block1: UInt16 = 27
+    static let size2: UInt16 = 28
     static let size1: UInt16 = 60
 }
 

@@ -51,10 +51,23 @@ extension CoAPIOLoop {
     /// With `fromListeningPort`, the session's socket is bound to the listening address and port (libcoap sets
     /// SO_REUSEADDR) and connected to the peer, so the peer sees requests come from the server's usual
     /// address, and Linux delivers the peer's datagrams to this more specific socket.
+    ///
+    /// `libcoapBlockwise` overrides the endpoint's block mode for this one session: libcoap 4.3.1 copies the
+    /// context's block mode into each session when it creates it (`coap_make_session`) and decides block-wise
+    /// handling from the session's copy afterwards, so the context's mode is switched around the creation only.
     func openClientSession(
-        host: String, port: UInt16, fromListeningPort: Bool = false, psk: CoAPEndpoint.PSK? = nil
+        host: String, port: UInt16, fromListeningPort: Bool = false, psk: CoAPEndpoint.PSK? = nil,
+        libcoapBlockwise: Bool? = nil
     ) throws(CoAPError) -> CoAPSessionID {
         guard let ctx = context else { throw CoAPError(.notRunning, "no context") }
+        if let libcoapBlockwise, libcoapBlockwise != configuration.libcoapBlockwise {
+            coap_context_set_block_mode(ctx, Self.blockMode(libcoapBlockwise))
+        }
+        defer {
+            if let libcoapBlockwise, libcoapBlockwise != configuration.libcoapBlockwise {
+                coap_context_set_block_mode(ctx, Self.blockMode(configuration.libcoapBlockwise))
+            }
+        }
         var address = try SocketAddress.resolve(host: host, port: port, passive: false)
         if let psk {
             guard coap_dtls_is_supported() != 0 else { throw CoAPError(.sendFailed, "this libcoap has no DTLS support") }
@@ -116,5 +129,11 @@ extension CoAPIOLoop {
         if coap_send(session, pdu) == COAP_INVALID_MID {
             throw CoAPError(.sendFailed, "libcoap could not send the notification")
         }
+    }
+
+    /// libcoap's block mode: block-wise transfers by libcoap with whole bodies (RFC 7959), or none at all, where
+    /// every request and response is one PDU as the application built or received it.
+    static func blockMode(_ libcoapBlockwise: Bool) -> UInt8 {
+        libcoapBlockwise ? UInt8(COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY) : 0
     }
 }

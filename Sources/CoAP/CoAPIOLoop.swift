@@ -226,7 +226,8 @@ final class CoAPIOLoop: @unchecked Sendable {
         }
         context = ctx
         coap_set_app_data(ctx, Unmanaged.passUnretained(self).toOpaque())
-        coap_context_set_block_mode(ctx, UInt8(COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY))
+        // Without libcoap's block mode an explicit Block2 block 0 is not continued (see `libcoapBlockwise`).
+        coap_context_set_block_mode(ctx, Self.blockMode(configuration.libcoapBlockwise))
         coap_context_set_max_idle_sessions(ctx, configuration.maxIdleSessions)
         coap_context_set_session_timeout(ctx, configuration.idleSessionTimeout)
         coap_register_response_handler(ctx, coapResponseCallback)

@@ -16,12 +16,36 @@ public struct CoAPRequest: Sendable, Equatable {
     public var payload: [UInt8]
     /// Whether the request is (to be) sent confirmable.
     public var confirmable: Bool
+    /// An explicit Block1 option (RFC 7959 §2.5) for a request sent by `CoAPEndpoint.send`: with it (or with
+    /// `block2`) the request goes out as exactly one PDU with `payload` as that block, and the response comes
+    /// back as one PDU with its own block options (see `CoAPEndpoint.Configuration.libcoapBlockwise`).
+    /// Not filled in on inbound requests (libcoap reassembles those).
+    public var block1: CoAPBlock?
+    /// An explicit Block2 option (RFC 7959 §2.4): asks for one block of the response (a late negotiation of the
+    /// size, or a resumption from that block). Sent as-is, like `block1`.
+    public var block2: CoAPBlock?
+    /// The Size1 option (RFC 7959 §4): the whole request body's size, sent with a first Block1 block.
+    public var size1: Int?
+    /// The Size2 option (RFC 7959 §4); 0 asks the server to tell the size of the whole response body.
+    public var size2: Int?
+    /// The ETag option of the request (RFC 7252 §5.10.6), when present.
+    public var etag: [UInt8]?
+    /// The If-Match option (RFC 7252 §5.10.8.1), when present: act only if the resource has this ETag.
+    public var ifMatch: [UInt8]?
 
     /// Creates a request.
     public init(
         method: CoAPMethod, uriPath: [String] = [], uriQuery: [String] = [], contentFormat: UInt16? = nil,
-        accept: UInt16? = nil, observe: UInt32? = nil, payload: [UInt8] = [], confirmable: Bool = true
+        accept: UInt16? = nil, observe: UInt32? = nil, payload: [UInt8] = [], confirmable: Bool = true,
+        block1: CoAPBlock? = nil, block2: CoAPBlock? = nil, size1: Int? = nil, size2: Int? = nil,
+        etag: [UInt8]? = nil, ifMatch: [UInt8]? = nil
     ) {
+        self.block1 = block1
+        self.block2 = block2
+        self.size1 = size1
+        self.size2 = size2
+        self.etag = etag
+        self.ifMatch = ifMatch
         self.method = method
         self.uriPath = uriPath
         self.uriQuery = uriQuery
@@ -31,6 +55,9 @@ public struct CoAPRequest: Sendable, Equatable {
         self.payload = payload
         self.confirmable = confirmable
     }
+
+    /// Whether the request carries explicit block options, i.e. is one block sent and answered as is.
+    public var hasExplicitBlocks: Bool { block1 != nil || block2 != nil }
 
     /// The path as a string with a leading slash (`/rd/abc`).
     public var path: String { "/" + uriPath.joined(separator: "/") }

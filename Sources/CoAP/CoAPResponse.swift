@@ -14,6 +14,19 @@ public struct CoAPResponse: Sendable, Equatable {
     public var maxAge: UInt32?
     /// A large body served from a mapped file instead of `payload` (block-wise by libcoap, with its ETag).
     public var mappedBody: CoAPMappedBody?
+    /// The Block1 option of a received response (RFC 7959 §2.3: the block acted on; in a 4.13, the size the
+    /// server wants, §2.9.3), when present. Read on responses `CoAPEndpoint.send` returns; ignored when answering.
+    public var block1: CoAPBlock?
+    /// The Block2 option of a received response (RFC 7959 §2.4: which block `payload` is, and whether more
+    /// follow), when present. Read on responses `CoAPEndpoint.send` returns; ignored when answering.
+    public var block2: CoAPBlock?
+    /// The ETag option of a received response (RFC 7252 §5.10.6), when present; the same on every block of one
+    /// representation (RFC 7959 §2.4).
+    public var etag: [UInt8]?
+    /// The Size1 option of a received response (RFC 7959 §4: in a 4.13, the largest body the server takes).
+    public var size1: Int?
+    /// The Size2 option of a received response (RFC 7959 §4: the size of the whole body), when present.
+    public var size2: Int?
 
     /// Creates a response.
     public init(

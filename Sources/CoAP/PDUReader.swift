@@ -89,12 +89,27 @@ enum PDUWriter {
         else { return nil }
         token.withUnsafeBufferPointer { _ = coap_add_token(pdu, $0.count, $0.baseAddress) }
         // Options in ascending number order.
+        if let ifMatch = request.ifMatch { addBytes(pdu, CoAPOptionNumber.ifMatch, ifMatch) }
+        if let etag = request.etag { addBytes(pdu, CoAPOptionNumber.etag, etag) }
         if let observe = request.observe { addUInt(pdu, CoAPOptionNumber.observe, UInt64(observe)) }
         for segment in request.uriPath { addBytes(pdu, CoAPOptionNumber.uriPath, Array(segment.utf8)) }
         if let format = request.contentFormat { addUInt(pdu, CoAPOptionNumber.contentFormat, UInt64(format)) }
         for item in request.uriQuery { addBytes(pdu, CoAPOptionNumber.uriQuery, Array(item.utf8)) }
         if let accept = request.accept { addUInt(pdu, CoAPOptionNumber.accept, UInt64(accept)) }
-        if request.payload.count > largePayloadThreshold {
+        if let block2 = request.block2 { addUInt(pdu, CoAPOptionNumber.block2, UInt64(block2.uintValue)) }
+        if let block1 = request.block1 { addUInt(pdu, CoAPOptionNumber.block1, UInt64(block1.uintValue)) }
+        if let size2 = request.size2 { addUInt(pdu, CoAPOptionNumber.size2, UInt64(size2)) }
+        if let size1 = request.size1 { addUInt(pdu, CoAPOptionNumber.size1, UInt64(size1)) }
+        if request.hasExplicitBlocks {
+            // One block, sent as is: the caller did the splitting (RFC 7959 §2.5).
+            if !request.payload.isEmpty {
+                let added = request.payload.withUnsafeBufferPointer { coap_add_data(pdu, $0.count, $0.baseAddress) }
+                guard added != 0 else {
+                    coap_delete_pdu(pdu)
+                    return nil
+                }
+            }
+        } else if request.payload.count > largePayloadThreshold {
             let (copy, count) = mallocCopy(request.payload)
             guard coap_add_data_large_request(session, pdu, count, copy, freeLargeData,
                                               UnsafeMutableRawPointer(mutating: copy)) != 0

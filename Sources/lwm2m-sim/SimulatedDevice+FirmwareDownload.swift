@@ -42,44 +42,118 @@ extension SimulatedDevice {
         }
     }
 
-    /// GET over CoAP on a session of its own; libcoap fetches every Block2 block (RFC 7959) and hands over the
-    /// whole body. The CoAP module cannot ask for a given block, so a broken transfer cannot resume from its block:
-    /// `--fw-interrupt-at` does not apply here, and `halfway` faults strike after the body arrived.
+    /// GET over CoAP block by block (RFC 7959 §2.4) on a session of its own without libcoap's block-wise
+    /// handling: 1024-byte blocks, or the smaller size the server answers with; every block must carry the ETag
+    /// of the first (a changed ETag starts over at block 0). A transfer broken at `interruptAt` resumes after a
+    /// second, on a new session, at the block containing that byte; `halfway` faults strike at half the body.
     private func coapDownload(_ uri: PackageURI, interruptAt: Int?, halfway: SimulatedFirmware.Result?)
         async throws -> ([UInt8], Int, FirmwareDownloadMethod)
     {
-        if interruptAt != nil {
-            logger.notice("--fw-interrupt-at does not apply to CoAP downloads (no explicit Block2 requests in the CoAP module)", metadata: [
-                "endpoint": "\(name)",
-            ])
+        let method: FirmwareDownloadMethod = uri.scheme == .coaps ? .coapsPull : .coapPull
+        var transfer = CoAPTransfer()
+        var interruptAt = interruptAt
+        while true {
+            switch try await coapFetchBlocks(uri, into: &transfer, interruptAt: interruptAt, halfway: halfway) {
+            case .complete:
+                return (transfer.body, transfer.resumedAt, method)
+            case .interrupted:
+                interruptAt = nil
+                logger.info("firmware download interrupted, resuming", metadata: [
+                    "endpoint": "\(name)", "bytes": "\(transfer.body.count)",
+                    "etag": "\(transfer.etag.map { $0.map { String(format: "%02x", $0) }.joined() } ?? "-")",
+                ])
+                try await Task.sleep(for: firmwareOptions.resumeDelay)
+                transfer.resumedAt = transfer.body.count
+            }
         }
+    }
+
+    /// What a CoAP download has got so far.
+    private struct CoAPTransfer {
+        var body: [UInt8] = []
+        var etag: [UInt8]?
+        /// The size of the whole body, from Size2 (RFC 7959 §4), once a block carried it.
+        var total: Int?
+        var szx: UInt8 = 6
+        var resumedAt = 0
+    }
+
+    /// How one session's run of block requests ended.
+    private enum CoAPFetchEnd { case complete, interrupted }
+
+    /// Opens a session and asks for the blocks from `transfer.body.count` on, until the last block arrived or the
+    /// next block would contain byte `interruptAt`.
+    private func coapFetchBlocks(
+        _ uri: PackageURI, into transfer: inout CoAPTransfer, interruptAt: Int?, halfway: SimulatedFirmware.Result?
+    ) async throws -> CoAPFetchEnd {
         let secure = uri.scheme == .coaps
         let session: CoAPSessionID
         do {
-            session = try await coap.connect(host: uri.host, port: uri.port, psk: secure ? server.psk(for: name) : nil)
+            session = try await coap.connect(
+                host: uri.host, port: uri.port, psk: secure ? server.psk(for: name) : nil, libcoapBlockwise: false)
         } catch let error as CoAPError where error.kind == .invalidAddress {
             throw DownloadFailure(result: .invalidURI, reason: "\(error)")
         } catch {
             throw DownloadFailure(result: .connectionLost, reason: "\(error)")
         }
         defer { coap.release(session) }
-        let response: CoAPResponse
-        do {
-            response = try await coap.send(
-                CoAPRequest(method: .get, uriPath: uri.pathSegments, uriQuery: uri.queryItems), on: session,
-                timeout: .seconds(600))
-        } catch let error as CoAPError where error.kind == .cancelled {
-            throw CancellationError()
-        } catch {
-            throw DownloadFailure(result: .connectionLost, reason: "\(error)")
+        while true {
+            let size = 16 << Int(transfer.szx)
+            if let point = interruptAt, transfer.body.count / size == point / size, transfer.body.count > 0 {
+                return .interrupted
+            }
+            let asked = CoAPBlock(num: UInt32(transfer.body.count / size), more: false, szx: transfer.szx)
+            let response: CoAPResponse
+            do {
+                response = try await coap.send(
+                    CoAPRequest(method: .get, uriPath: uri.pathSegments, uriQuery: uri.queryItems, block2: asked),
+                    on: session, timeout: .seconds(60))
+            } catch let error as CoAPError where error.kind == .cancelled {
+                throw CancellationError()
+            } catch {
+                throw DownloadFailure(result: .connectionLost, reason: "block \(asked): \(error)")
+            }
+            switch response.code.codeClass {
+            case 2: break
+            case 4: throw DownloadFailure(result: .invalidURI, reason: "block \(asked) answered \(response.code)")
+            default: throw DownloadFailure(result: .connectionLost, reason: "block \(asked) answered \(response.code)")
+            }
+            guard let block = response.block2 else {
+                // The whole body in one response (small enough for one PDU): nothing to resume.
+                guard transfer.body.isEmpty else {
+                    throw DownloadFailure(result: .connectionLost, reason: "no Block2 in the answer to block \(asked)")
+                }
+                transfer.body = response.payload
+                return .complete
+            }
+            if transfer.resumedAt > 0, transfer.body.count == transfer.resumedAt {
+                logger.info("firmware download resumed", metadata: [
+                    "endpoint": "\(name)", "block": "\(block)",
+                    "etag": "\(response.etag.map { $0.map { String(format: "%02x", $0) }.joined() } ?? "-")",
+                ])
+            }
+            if let etag = response.etag {
+                if let known = transfer.etag, known != etag {
+                    // A different representation (RFC 7959 §2.4): what came so far belongs to another package.
+                    logger.info("firmware download starts over: the ETag changed", metadata: ["endpoint": "\(name)"])
+                    transfer = CoAPTransfer(etag: etag, szx: transfer.szx)
+                    continue
+                }
+                transfer.etag = etag
+            }
+            // A server may answer in a smaller size than asked; later requests use it (RFC 7959 §2.4).
+            transfer.szx = min(transfer.szx, block.szx)
+            guard block.offset == transfer.body.count, response.payload.count <= block.size else {
+                throw DownloadFailure(
+                    result: .connectionLost, reason: "asked block \(asked), got \(block) with \(response.payload.count) bytes")
+            }
+            transfer.total = response.size2 ?? transfer.total
+            transfer.body += response.payload
+            if !block.more { return .complete }
+            if let halfway, transfer.body.count >= (transfer.total ?? 2 * transfer.body.count) / 2 {
+                throw DownloadFailure(result: halfway, reason: "fault after \(transfer.body.count) bytes")
+            }
         }
-        switch response.code.codeClass {
-        case 2: break
-        case 4: throw DownloadFailure(result: .invalidURI, reason: "answered \(response.code)")
-        default: throw DownloadFailure(result: .connectionLost, reason: "answered \(response.code)")
-        }
-        if let halfway { throw DownloadFailure(result: halfway, reason: "fault after \(response.payload.count / 2) bytes") }
-        return (response.payload, 0, secure ? .coapsPull : .coapPull)
     }
 
     /// GET over HTTP; a transfer broken at `interruptAt` resumes after a second from the byte it reached

@@ -59,7 +59,12 @@ struct FirmwareRestartEndToEndTests {
         #expect(counts["failed"] == 3, "\(counts)")
         let failed = Set((after["devices"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "failed" }
             .compactMap { $0["endpoint"] as? String })
-        #expect(failed == Set(Support.faults(fwLog)))
+        var reasons: [String] = []
+        for device in after["devices"] as? [[String: Any]] ?? [] where device["state"] as? String == "failed" {
+            let update = Support.json(try await server.http("GET", "/api/v1/firmware-updates/\(device["updateId"] as? Int ?? 0)").1)
+            reasons.append("\(device["endpoint"] ?? ""): \(update["lastError"] ?? "-") \((update["history"] as? [[String: Any]] ?? []).map { $0["note"] ?? "" })")
+        }
+        #expect(failed == Set(Support.faults(fwLog)), "\(reasons)")
         // The second server generation took over updates in flight (metadata `updates=N`, N > 0).
         let restored = server.log.split(separator: "\n").filter { $0.contains("firmware updates restored") }
         #expect(restored.count == 2)

@@ -160,6 +160,21 @@ struct CampaignThresholdTests {
         #expect(strict.thresholdMinimum == 1)
     }
 
+    @Test("after a restart, devices started without an update go back to pending and start again")
+    func requeueUnstarted() {
+        let clock = TestClock()
+        var subject = campaign(5, maxConcurrent: 3, clock: clock)
+        let started = subject.next(at: clock.now)
+        #expect(started == ["dev-000", "dev-001", "dev-002"])
+        subject.record(endpoint: "dev-000", updateID: 7, state: .delivering, at: clock.now)
+        // dev-001 has an update row the campaign did not record yet; dev-002 has none.
+        let requeued = subject.requeueUnstarted(withUpdates: ["dev-000", "dev-001"], at: clock.now)
+        #expect(requeued == ["dev-002"])
+        #expect(subject.counts["pending"] == 3)
+        #expect(subject.next(at: clock.now) == ["dev-002"])
+        #expect(subject.requeueUnstarted(withUpdates: ["dev-000", "dev-001", "dev-002"], at: clock.now) == [])
+    }
+
     @Test("a share exactly at the threshold does not pause")
     func atThreshold() {
         let clock = TestClock()

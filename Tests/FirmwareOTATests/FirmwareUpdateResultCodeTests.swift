@@ -136,14 +136,52 @@ struct FirmwareUpdateStaleValueTests {
 
 @Suite("FirmwareUpdate request answers")
 struct FirmwareUpdateRequestTests {
-    @Test("a refused package URI write fails the update without retry")
+    @Test("a refused package URI write reads the State first; an Idle device fails the update without retry")
     func uriRefused() {
         var harness = UpdateHarness(maxAttempts: 3)
         harness.send(.start)
-        let actions = harness.send(.requestFailed(.writePackageURI, reason: "4.00 Bad Request"))
+        #expect(harness.send(.requestFailed(.writePackageURI, reason: "4.00 Bad Request")) == [.read([.state])])
+        #expect(harness.update.state == .delivering)
+        let actions = harness.send(.deviceState(0))
         #expect(actions == [.cancelObservation([.state, .updateResult])])
         #expect(harness.update.state == .failed)
         #expect(harness.update.lastError == "device refused the package URI (4.00 Bad Request)")
+    }
+
+    @Test("a URI write refused because the device already downloads (a repeated write) goes on")
+    func uriRefusedWhileDownloading() {
+        var harness = UpdateHarness(maxAttempts: 3)
+        harness.send(.start)
+        #expect(harness.send(.requestFailed(.writePackageURI, reason: "4.05 a download is under way"))
+            == [.read([.state])])
+        harness.send(.deviceState(1))
+        #expect(harness.update.state == .delivering)
+        #expect(harness.update.deliveryAcknowledged)
+        #expect(harness.update.uriRefusal == nil)
+        #expect(harness.send(.deviceState(2)) == [.executeUpdate])
+        #expect(harness.update.state == .downloaded)
+    }
+
+    @Test("a failure result that overtakes the URI write's answer is read again once the write is answered")
+    func resultBeforeAcknowledgement() {
+        var harness = UpdateHarness(maxAttempts: 3)
+        harness.send(.start)
+        // Not enough flash, reported before the 2.04 of the write arrived: recorded only, for now.
+        #expect(harness.send(.updateResult(2)).isEmpty)
+        #expect(harness.update.state == .delivering)
+        #expect(harness.send(.requestSucceeded(.writePackageURI)) == [.read([.updateResult])])
+        harness.send(.updateResult(2))
+        #expect(harness.update.state == .failed)
+        #expect(harness.update.lastError == "not enough flash memory for the new package (update result 2)")
+    }
+
+    @Test("a URI write refused by a device that holds the package already goes on to Update")
+    func uriRefusedWhileDownloaded() {
+        var harness = UpdateHarness(maxAttempts: 3)
+        harness.send(.start)
+        harness.send(.requestFailed(.writePackageURI, reason: "4.00 already downloaded"))
+        #expect(harness.send(.deviceState(2)) == [.executeUpdate])
+        #expect(harness.update.state == .downloaded)
     }
 
     @Test("a package URI write that timed out is retried")

@@ -273,6 +273,8 @@ struct FirmwareUpdateImpossibleTests {
         var harness = UpdateHarness(maxAttempts: 3)
         harness.drive(to: phase)
         #expect(harness.update.state == phase)
+        // Past the window in which an earlier State is taken for a late report.
+        harness.advance(FirmwareUpdate.lateReportWindow)
         #expect(harness.send(.deviceState(value)) == [.cancelObservation([.state, .updateResult])])
         #expect(harness.update.state == .failed)
         #expect(harness.update.lastError
@@ -292,5 +294,15 @@ struct FirmwareUpdateImpossibleTests {
         #expect(harness.update.state == .verifying)
         #expect(harness.send(.updateResult(8)) == [.cancelObservation([.state, .updateResult])])
         #expect(harness.update.state == .failed)
+    }
+
+    @Test("an earlier State just after a phase change is a late report, only recorded",
+          arguments: [FirmwareUpdateState.downloaded, .updating, .verifying])
+    func lateEarlierState(phase: FirmwareUpdateState) {
+        var harness = UpdateHarness(maxAttempts: 3)
+        harness.drive(to: phase)
+        harness.advance(FirmwareUpdate.lateReportWindow - 1)
+        #expect(harness.send(.deviceState(1)).isEmpty)
+        #expect(harness.update.state == phase)
     }
 }

@@ -189,6 +189,24 @@ public struct Campaign: Sendable, Equatable, Codable, Identifiable {
         }
     }
 
+    /// After a restart: devices the campaign marked started whose update was never created (the server stopped in
+    /// between) go back to `pending`, to be started again. `withUpdates` are the endpoints that have an update of
+    /// this campaign. Returns the endpoints put back.
+    @discardableResult
+    public mutating func requeueUnstarted(withUpdates: Set<String>, at now: Date) -> [String] {
+        var requeued: [String] = []
+        for index in devices.indices
+        where devices[index].state.isActive && devices[index].updateID == nil
+            && !withUpdates.contains(devices[index].endpoint)
+        {
+            devices[index].state = .pending
+            devices[index].startedAt = nil
+            requeued.append(devices[index].endpoint)
+        }
+        if !requeued.isEmpty { updatedAt = now }
+        return requeued
+    }
+
     /// Pauses a running campaign (no device is started; active updates go on). Returns whether it changed.
     @discardableResult
     public mutating func pause(at now: Date) -> Bool {

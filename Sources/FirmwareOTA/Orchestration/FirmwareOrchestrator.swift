@@ -502,10 +502,17 @@ public actor FirmwareOrchestrator {
             || row.status == CampaignStatus.paused.rawValue
         {
             var campaign = try Campaign(row)
-            for update in try await stores.firmware.firmwareUpdates(campaignID: row.id) {
+            let updates = try await stores.firmware.firmwareUpdates(campaignID: row.id)
+            for update in updates {
                 if let state = FirmwareUpdateState(rawValue: update.phase) {
                     campaign.record(endpoint: update.endpoint, updateID: update.id, state: state, at: clock())
                 }
+            }
+            let requeued = campaign.requeueUnstarted(withUpdates: Set(updates.map(\.endpoint)), at: clock())
+            if !requeued.isEmpty {
+                logger.notice("campaign devices started but never created go back to pending", metadata: [
+                    "campaign": "\(row.id)", "endpoints": "\(requeued.joined(separator: ","))",
+                ])
             }
             campaigns[row.id] = campaign
             await save(campaign: row.id)
@@ -565,7 +572,11 @@ public actor FirmwareOrchestrator {
         await perform(actions, for: id)
         await save(update: id)
         if changed, let campaignID = entry.document.campaignID { await save(campaign: campaignID) }
-        if after.state.isFinal { finished.removeValue(forKey: id) }
+        if after.state.isFinal {
+            finished.removeValue(forKey: id)
+            // A slot is free: the campaign starts its next device now rather than on the next tick.
+            if let campaignID = entry.document.campaignID { await advance(campaign: campaignID) }
+        }
     }
 
     /// Documents of updates that just ended, until their last save.

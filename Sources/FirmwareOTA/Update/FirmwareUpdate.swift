@@ -75,6 +75,10 @@ public struct FirmwareUpdate: Sendable, Equatable, Codable, Identifiable {
     /// Whether the device took the current delivery (the URI write or a block was acknowledged, or it reported
     /// Downloading); before, reported values are leftovers of an earlier update.
     public private(set) var deliveryAcknowledged: Bool
+    /// A device's refusal of the package URI write, held until `/5/0/3` is read: a device already Downloading
+    /// (or Downloaded) refuses a second write of the URI — after a restart, a write that may have arrived is sent
+    /// again — and then it has the delivery; an Idle device meant the refusal.
+    public private(set) var uriRefusal: String?
     /// When the update was created.
     public let createdAt: Date
     /// The last change of any field.
@@ -200,8 +204,10 @@ public struct FirmwareUpdate: Sendable, Equatable, Codable, Identifiable {
     ) -> [FirmwareUpdateAction] {
         switch (request, state) {
         case (.writePackageURI, .delivering):
-            let text = transient ? "could not write the package URI" : "device refused the package URI"
-            return fail("\(text) (\(reason))", retryable: transient, at: now)
+            if transient { return fail("could not write the package URI (\(reason))", retryable: true, at: now) }
+            // Find out first whether the device is already downloading (a repeated write).
+            uriRefusal = "device refused the package URI (\(reason))"
+            return [.read([.state])]
         case (.pushPackage, .delivering):
             let text = transient
                 ? "package transfer interrupted at byte \(bytesDelivered)" : "device refused the package"
@@ -234,14 +240,29 @@ public struct FirmwareUpdate: Sendable, Equatable, Codable, Identifiable {
         case (.verifying, 2):
             // Back to Downloaded after the device came back: the installation failed; fetch the result.
             return [.read([.updateResult])]
-        case (.scheduled, 3), (.delivering, 3), (.downloaded, 1), (.updating, 1), (.verifying, 1):
+        case (.downloaded, 1), (.updating, 1), (.verifying, 1):
+            // An earlier State arriving just after the phase changed is a late report (reads and notifications
+            // travel separate paths); later it is impossible.
+            if isLateReport(at: now) { return [] }
+            return impossible(value, at: now)
+        case (.scheduled, 3), (.delivering, 3):
             return impossible(value, at: now)
         case (.delivering, 0):
+            if let refusal = uriRefusal, !deliveryAcknowledged {
+                uriRefusal = nil
+                return fail(refusal, retryable: false, at: now)
+            }
             // Back to Idle after the device took the package: a failure result should follow; fetch it.
             return deliveryAcknowledged ? [.read([.updateResult])] : []
         case (.delivering, 1):
+            uriRefusal = nil
             return acknowledgeDelivery()
         case (.delivering, 2):
+            if uriRefusal != nil {
+                // Refused because it holds the package already: the earlier write arrived.
+                uriRefusal = nil
+                deliveryAcknowledged = true
+            }
             guard deliveryAcknowledged else { return [] }
             if method == .push && totalBytes > 0 { bytesDelivered = totalBytes }
             move(to: .downloaded, note: "device downloaded the package (/5/0/3 = 2)", at: now)
@@ -344,8 +365,12 @@ public struct FirmwareUpdate: Sendable, Equatable, Codable, Identifiable {
     private mutating func acknowledgeDelivery() -> [FirmwareUpdateAction] {
         guard !deliveryAcknowledged else { return [] }
         deliveryAcknowledged = true
-        // A Downloaded seen before may have been a leftover: confirm it now that the delivery is taken.
-        return deviceState == 2 ? [.read([.state])] : []
+        // A Downloaded or an Update Result seen before may have been a leftover, or the device's answer to this
+        // delivery overtaking the acknowledgement (a device that fails at once, not enough flash): read them now.
+        var reads: [FirmwareResource] = []
+        if deviceState == 2 { reads.append(.state) }
+        if let resultCode, resultCode != 0 { reads.append(.updateResult) }
+        return reads.isEmpty ? [] : [.read(reads)]
     }
 
     private mutating func verify(
@@ -370,6 +395,15 @@ public struct FirmwareUpdate: Sendable, Equatable, Codable, Identifiable {
         return fail("device came back with version \(found), expected \(targetVersion)", retryable: false, at: now)
     }
 
+    /// How long after a phase change an earlier device State counts as a late report rather than an impossible one.
+    public static let lateReportWindow: TimeInterval = 10
+
+    /// Whether a report at `now` may be a late one: the phase changed less than `lateReportWindow` ago.
+    private func isLateReport(at now: Date) -> Bool {
+        guard let changed = history.last?.at else { return false }
+        return now.timeIntervalSince(changed) < Self.lateReportWindow
+    }
+
     private mutating func impossible(_ value: Int, at now: Date) -> [FirmwareUpdateAction] {
         fail("impossible transition: device reported state \(value) while \(state.rawValue)", retryable: false,
              at: now)
@@ -388,6 +422,7 @@ public struct FirmwareUpdate: Sendable, Equatable, Codable, Identifiable {
     private mutating func retry(after reason: String, at now: Date) -> [FirmwareUpdateAction] {
         attempts += 1
         deliveryAcknowledged = false
+        uriRefusal = nil
         var actions: [FirmwareUpdateAction] = []
         var note = "retry \(attempts) of \(maxAttempts) after: \(reason)"
         if method == .push && state == .delivering {

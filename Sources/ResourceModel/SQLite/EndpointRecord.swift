@@ -97,30 +97,25 @@ struct EndpointRecord: Codable, Sendable, Equatable, MutablePersistableRecord, E
         static let createdAt = Column(CodingKeys.createdAt)
     }
 
-    /// Creates a record from its column values.
-    init(
-        id: Int64? = nil, name: String, registrationId: String?, lwm2mVersion: String, binding: String,
-        queueMode: Bool, lifetime: Int, smsNumber: String? = nil, rootPath: String = "/", objectLinks: [Link],
-        supportedContentFormats: [UInt16] = [], address: String, transport: String = "udp", registeredAt: Date,
-        lastSeen: Date, online: Bool, createdAt: Date
-    ) {
-        self.transport = transport
+    /// The row of `endpoint`, with the row id `id` (`nil` for a new row). The one mapping from the domain value.
+    init(_ endpoint: StoredEndpoint, id: Int64? = nil) {
         self.id = id
-        self.name = name
-        self.registrationId = registrationId
-        self.lwm2mVersion = lwm2mVersion
-        self.binding = binding
-        self.queueMode = queueMode
-        self.lifetime = lifetime
-        self.smsNumber = smsNumber
-        self.rootPath = rootPath
-        self.objectLinks = objectLinks
-        self.supportedContentFormats = supportedContentFormats
-        self.address = address
-        self.registeredAt = registeredAt
-        self.lastSeen = lastSeen
-        self.online = online
-        self.createdAt = createdAt
+        name = endpoint.name
+        registrationId = endpoint.registrationId
+        lwm2mVersion = endpoint.lwm2mVersion
+        binding = endpoint.binding
+        queueMode = endpoint.queueMode
+        lifetime = endpoint.lifetime
+        smsNumber = endpoint.smsNumber
+        rootPath = endpoint.rootPath
+        objectLinks = endpoint.objectLinks.map(Link.init(_:))
+        supportedContentFormats = endpoint.supportedContentFormats
+        address = endpoint.address
+        transport = endpoint.transport
+        registeredAt = endpoint.registeredAt
+        lastSeen = endpoint.lastSeen
+        online = endpoint.online
+        createdAt = endpoint.createdAt
     }
 
     /// Records the id SQLite assigned on insert.
@@ -132,33 +127,15 @@ struct EndpointRecord: Codable, Sendable, Equatable, MutablePersistableRecord, E
 extension EndpointRecord {
     /// Creates the row for a live `registration` (`online`, `lastSeen` = `registration.lastUpdate`).
     init(registration: Registration, createdAt: Date) {
-        self.init(
-            name: registration.endpoint, registrationId: registration.id,
-            lwm2mVersion: registration.lwm2mVersion.rawValue, binding: registration.binding,
-            queueMode: registration.queueMode, lifetime: registration.lifetime, smsNumber: registration.smsNumber,
-            rootPath: registration.rootPath, objectLinks: registration.objectLinks.map(Link.init(_:)),
-            supportedContentFormats: registration.supportedContentFormats, address: registration.address,
-            transport: registration.transport.rawValue, registeredAt: registration.registeredAt, lastSeen: registration.lastUpdate, online: true,
-            createdAt: createdAt)
+        self.init(StoredEndpoint(registration, online: true, createdAt: createdAt))
     }
 
     /// Overwrites every registration-derived column with `registration` and marks the row online.
     /// Keeps `id`, `name` and `createdAt`.
     mutating func update(from registration: Registration) {
-        registrationId = registration.id
-        lwm2mVersion = registration.lwm2mVersion.rawValue
-        binding = registration.binding
-        queueMode = registration.queueMode
-        lifetime = registration.lifetime
-        smsNumber = registration.smsNumber
-        rootPath = registration.rootPath
-        objectLinks = registration.objectLinks.map(Link.init(_:))
-        supportedContentFormats = registration.supportedContentFormats
-        address = registration.address
-        transport = registration.transport.rawValue
-        registeredAt = registration.registeredAt
-        lastSeen = registration.lastUpdate
-        online = true
+        var endpoint = StoredEndpoint(registration, online: true, createdAt: createdAt)
+        endpoint.name = name
+        self = EndpointRecord(endpoint, id: id)
     }
 
     /// The registration this row describes, or `nil` when the row has no registration id or an unknown version.
