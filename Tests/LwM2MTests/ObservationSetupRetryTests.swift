@@ -90,15 +90,16 @@ struct ObservationSetupRetryTests {
     }
 
     @Test func aLateAnswerAfterTheWaitIsLostWithoutARetry() async throws {
-        // Why the default wait is long: here the answer arrives after the server gave up.
-        let result = try await observed(delay: .milliseconds(1500), timeout: .milliseconds(500), name: "late-2")
+        // Why the default wait is long: here the answer arrives after the server gave up. The answer comes 4 s
+        // after a 0.5 s wait, a margin that a loaded machine (suites run in parallel) does not eat up.
+        let result = try await observed(delay: .seconds(4), timeout: .milliseconds(500), name: "late-2")
         #expect(!result.observed)
     }
 
     @Test func aRetryAfterATimeoutMakesTheObservation() async throws {
-        // The first answer is too late (1.5 s for a 0.5 s wait); the retry is answered at once.
+        // The first answer is too late (4 s for a 0.5 s wait); the retry is answered at once.
         let result = try await observed(
-            delay: .milliseconds(1500), late: 1, timeout: .milliseconds(500), retries: [.milliseconds(200)],
+            delay: .seconds(4), late: 1, timeout: .milliseconds(500), retries: [.milliseconds(200)],
             name: "late-3")
         #expect(result.observed)
         #expect(result.requests == 2)
@@ -106,7 +107,7 @@ struct ObservationSetupRetryTests {
 
     @Test func withoutRetriesThatDeviceStaysUnobserved() async throws {
         let result = try await observed(
-            delay: .milliseconds(1500), late: 1, timeout: .milliseconds(500), retries: [], name: "late-4")
+            delay: .seconds(4), late: 1, timeout: .milliseconds(500), retries: [], name: "late-4")
         #expect(!result.observed)
         #expect(result.requests == 1)
     }
