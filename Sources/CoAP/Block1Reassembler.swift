@@ -6,8 +6,8 @@ import Foundation
 ///
 /// A pure value: one transfer per key (the session and the request's method, path and query, RFC 7959 §2.5 —
 /// blocks of one body may use different tokens). States of a transfer: absent (no block yet) → collecting
-/// (`next` is the block number expected) → absent again when the last block (M=0) completes the body or a
-/// block arrives out of order.
+/// (the bytes so far) → absent again when the last block (M=0) completes the body or a
+/// block arrives beyond the bytes received (an earlier block is taken: the client sends again from there).
 struct Block1Reassembler {
     /// What to do with one block.
     enum Outcome: Equatable {
@@ -22,7 +22,6 @@ struct Block1Reassembler {
     }
 
     private struct Transfer {
-        var next: UInt32
         var size: Int
         var body: [UInt8]
         var updated: ContinuousClock.Instant
@@ -52,25 +51,27 @@ struct Block1Reassembler {
         transfers = transfers.filter { now - $0.value.updated < lifetime }
         var transfer: Transfer
         if number == 0 {
-            transfer = Transfer(next: 0, size: size, body: [], updated: now)
-        } else if let existing = transfers[key], existing.next == number {
+            transfer = Transfer(size: size, body: [], updated: now)
+        } else if let existing = transfers[key], Int(number) * size <= existing.body.count {
             transfer = existing
         } else {
             transfers[key] = nil
             return .incomplete("block \(number) arrived without the blocks before it")
         }
-        // A block's offset is its number times its size (RFC 7959 §2.2); the client may shrink the size later.
+        // A block's offset is its number times its size (RFC 7959 §2.2); the client may shrink the size later,
+        // and may send again from an earlier block (a client that lost the answers to the last ones): what it
+        // sends from there replaces what came before.
         let offset = Int(number) * size
-        guard offset == transfer.body.count else {
+        guard offset <= transfer.body.count else {
             transfers[key] = nil
             return .incomplete("block \(number) of \(size) bytes does not follow the \(transfer.body.count) bytes received")
         }
+        transfer.body.removeLast(transfer.body.count - offset)
         guard transfer.body.count + payload.count <= maxBody else {
             transfers[key] = nil
             return .tooLarge
         }
         transfer.body += payload
-        transfer.next = number + 1
         transfer.updated = now
         if !more {
             transfers[key] = nil

@@ -58,6 +58,15 @@ public final class CoAPEndpoint: Sendable {
         /// caller, libcoap sends nothing of its own). Callers that fetch block by block from block 0 use a session
         /// without libcoap's block mode (`connect(..., libcoapBlockwise: false)`).
         public var libcoapBlockwise: Bool = true
+        /// The largest Block1 block the request handler takes (16...1024, a power of two), `nil` for any: a
+        /// larger block is answered 4.13 Request Entity Too Large with a Block1 option of this size, which asks
+        /// the client to send the same bytes again in smaller blocks (RFC 7959 §2.9.3). Only blocks that reach
+        /// the handler one by one are checked: on a session with libcoap's block mode, libcoap reassembles a
+        /// Block1 body whose first block carries Size1 itself.
+        public var maxBlock1Size: Int?
+        /// The largest body reassembled from Block1 blocks that reach the handler one by one, in bytes; a
+        /// larger one is answered 4.13 with Size1 (RFC 7959 §4).
+        public var maxBlock1Body: Int = 1 << 20
 
         /// Creates a configuration.
         public init(

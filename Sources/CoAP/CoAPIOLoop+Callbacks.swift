@@ -83,6 +83,18 @@ extension CoAPIOLoop {
         var finalBlock1: UInt32?
         if let block1 {
             let number = block1 >> 4, more = block1 & 0x8 != 0, size = 16 << Int(block1 & 0x7)
+            if let preferred = configuration.maxBlock1Size, size > preferred, inbound.payload.count <= size,
+               let szx = CoAPBlock.szx(forSize: preferred)
+            {
+                // RFC 7959 §2.9.3: the Block1 option of a 4.13 gives the block size this endpoint takes.
+                logger.debug("Block1 block larger than preferred", metadata: [
+                    "session": "\(id)", "size": "\(size)", "preferred": "\(preferred)",
+                ])
+                coap_pdu_set_code(response, coap_pdu_code_t(rawValue: UInt32(CoAPCode.requestEntityTooLarge.rawValue)))
+                PDUWriter.addUInt(response, CoAPOptionNumber.block1,
+                                  UInt64(CoAPBlock(num: 0, more: false, szx: szx).uintValue))
+                return
+            }
             // libcoap reassembled the body itself when it is larger than one block (the first block had Size1).
             if inbound.payload.count <= size, more || number > 0 {
                 let key = "\(id) \(method.rawValue) \(inbound.uriPath.joined(separator: "/"))?\(inbound.uriQuery.joined(separator: "&"))"

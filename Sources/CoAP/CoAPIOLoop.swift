@@ -54,7 +54,7 @@ final class CoAPIOLoop: @unchecked Sendable {
     /// `session->ref == 0` in `coap_free_endpoint`).
     var releaseAfterCallbacks: [OpaquePointer] = []
     /// Block-wise request bodies libcoap hands over block by block (a first block without Size1).
-    var block1Transfers = Block1Reassembler()
+    var block1Transfers: Block1Reassembler
     private var nextDeadline: ContinuousClock.Instant?
     private var nextSessionNumber: UInt64 = 1
     private var ioThread: pthread_t?
@@ -70,6 +70,7 @@ final class CoAPIOLoop: @unchecked Sendable {
         resetHandler: CoAPEndpoint.ResetHandler?
     ) {
         self.configuration = configuration
+        block1Transfers = Block1Reassembler(maxBody: configuration.maxBlock1Body)
         self.logger = logger
         self.requestHandler = requestHandler
         self.sessionClosedHandler = sessionClosedHandler

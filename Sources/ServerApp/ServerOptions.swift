@@ -91,11 +91,23 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Option(help: "Deliveries per firmware update at most (the first and the retries after a lost connection).")
     public var firmwareMaxAttempts: Int = 3
 
+    @Option(help: "Milliseconds to pause between two blocks of a firmware push to /5/0/0 (0: none), for devices that need time to store each block.")
+    public var firmwareBlockDelayMs: Int = 0
+
+    @Option(help: "The Block1 size a firmware push starts with: 16, 32, 64, 128, 256, 512 or 1024 bytes (a device may ask for smaller blocks).")
+    public var firmwareBlockSize: Int = 1024
+
     public func validate() throws {
         guard firmwareDeliveryTimeout > 0, firmwareInstallTimeout > 0, firmwareReadAfter > 0 else {
             throw ValidationError("--firmware-delivery-timeout, --firmware-install-timeout and --firmware-read-after must be positive")
         }
         guard (1...10).contains(firmwareMaxAttempts) else { throw ValidationError("--firmware-max-attempts must be 1 to 10") }
+        guard (0...60_000).contains(firmwareBlockDelayMs) else {
+            throw ValidationError("--firmware-block-delay-ms must be 0 to 60000")
+        }
+        guard [16, 32, 64, 128, 256, 512, 1024].contains(firmwareBlockSize) else {
+            throw ValidationError("--firmware-block-size must be 16, 32, 64, 128, 256, 512 or 1024")
+        }
         guard awakeWindow > 0 else { throw ValidationError("--awake-window must be positive") }
         guard operationTimeout >= 1 else { throw ValidationError("--operation-timeout must be at least 1") }
         guard maxInFlightPerEndpoint >= 1, maxInFlight >= 1 else {
@@ -131,12 +143,13 @@ public struct ServerOptions: ParsableArguments, Sendable {
                 awakeWindow: awakeWindow, perEndpointLimit: maxInFlightPerEndpoint, globalLimit: maxInFlight,
                 requestTimeout: .seconds(operationTimeout),
                 retryPolicy: .init(baseDelay: retryBaseDelay, maxDelay: retryMaxDelay),
-                retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil),
+                retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil,
+                blockDelay: .milliseconds(firmwareBlockDelayMs)),
             bulkOperationLimit: bulkOperationLimit, maxFirmwareSize: maxFirmwareSize,
             firmware: .init(
                 timeouts: .init(delivering: firmwareDeliveryTimeout, updating: firmwareInstallTimeout,
                                 fallbackReadAfter: firmwareReadAfter),
-                maxAttempts: firmwareMaxAttempts),
+                maxAttempts: firmwareMaxAttempts, pushBlockSize: firmwareBlockSize),
             advertisedHost: advertisedHost)
     }
 }

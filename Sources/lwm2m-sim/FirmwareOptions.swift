@@ -19,6 +19,9 @@ struct FirmwareOptions: Sendable {
     var fault: FirmwareFault?
     /// The endpoints chosen to fail (`--fw-fail-ratio`, `FirmwareFault.failing`).
     var failing: Set<String> = []
+    /// `--fw-max-block`: the largest Block1 block a device takes in a push to `/5/0/0`; a larger one is answered
+    /// 4.13 with a Block1 option of this size (RFC 7959 §2.9.3). `nil`: libcoap reassembles pushes itself.
+    var maxBlock: Int?
 
     /// The fault that endpoint `name` has, if it was chosen to fail.
     func fault(for name: String) -> FirmwareFault? {

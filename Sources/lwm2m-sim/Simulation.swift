@@ -40,8 +40,16 @@ final class Simulation: Service, Sendable {
         self.logger = logger
         let devices = DeviceDirectory()
         self.devices = devices
+        var configuration = CoAPEndpoint.Configuration()
+        if let maxBlock = firmware.maxBlock {
+            // The blocks must reach the handler one by one to be refused for their size: libcoap's block mode
+            // would take a push whose first block carries Size1 whole.
+            configuration.libcoapBlockwise = false
+            configuration.maxBlock1Size = maxBlock
+            configuration.maxBlock1Body = 512 << 20
+        }
         coap = CoAPEndpoint(
-            configuration: .init(), logger: logger,
+            configuration: configuration, logger: logger,
             requestHandler: { inbound in
                 guard let device = devices.device(for: inbound.session) else {
                     return .error(.notFound, "unknown session")

@@ -121,6 +121,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     var fwLog: String?
 
     @Option(help: """
+        The largest Block1 block (16...1024 bytes, a power of two) the devices take in a firmware push to         /5/0/0: a larger block is answered 4.13 with a Block1 option of this size, asking the server for         smaller blocks (RFC 7959 §2.9.3). The devices then handle block-wise transfers themselves, without         libcoap's block mode.
+        """)
+    var fwMaxBlock: Int?
+
+    @Option(help: """
         Firmware fault of the devices --fw-fail-ratio chooses: integrity, no-flash, no-ram, connection-lost, \
         update-failed, timeout, stuck-downloading.
         """)
@@ -150,6 +155,9 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         guard fwInstallMs >= 0 else { throw ValidationError("--fw-install-ms must be 0 or positive") }
         if let fwInterruptAt, fwInterruptAt <= 0 { throw ValidationError("--fw-interrupt-at must be positive") }
+        if let fwMaxBlock, ![16, 32, 64, 128, 256, 512, 1024].contains(fwMaxBlock) {
+            throw ValidationError("--fw-max-block must be 16, 32, 64, 128, 256, 512 or 1024")
+        }
         guard fwFailRatio >= 0, fwFailRatio <= 1 else { throw ValidationError("--fw-fail-ratio must be within 0...1") }
         guard let version = LwM2MVersion(rawValue: lwm2m) else { throw ValidationError("--lwm2m must be 1.0, 1.1 or 1.2") }
         if version == .v1_0, let format, format != .tlv {
@@ -199,7 +207,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         let firmware = FirmwareOptions(
             firmwareVersion: firmwareVersion, installDelay: .milliseconds(fwInstallMs), interruptAt: fwInterruptAt,
             log: try fwLog.map { try FirmwareLog(path: $0) }, fault: fwFail,
-            failing: fwFail.map { _ in Set(FirmwareFault.failing(names: names, ratio: fwFailRatio)) } ?? [])
+            failing: fwFail.map { _ in Set(FirmwareFault.failing(names: names, ratio: fwFailRatio)) } ?? [],
+            maxBlock: fwMaxBlock)
         let simulation = Simulation(
             server: address, names: names, lifetime: lifetime,
             version: version, rate: rate, duration: duration > 0 ? .seconds(duration) : nil, reporting: reporting,

@@ -1,3 +1,4 @@
+import CoAP
 import Foundation
 import Logging
 import LwM2M
@@ -14,14 +15,24 @@ public struct FirmwareOrchestratorConfiguration: Sendable {
     public var tickInterval: Duration
     /// How long a download link lives at most (it is revoked as soon as its update ends).
     public var linkLifetime: TimeInterval
+    /// The bytes of a push carried by one queued operation (a multiple of 1024): each part is retried on its
+    /// own and a restart resumes at the last part that finished.
+    public var pushPartSize: Int64
+    /// The Block1 size a push starts with (16...1024, a power of two); devices may ask for smaller blocks.
+    public var pushBlockSize: Int
 
     /// Creates a configuration.
     public init(timeouts: FirmwareUpdateTimeouts = FirmwareUpdateTimeouts(), maxAttempts: Int = 3,
-                tickInterval: Duration = .milliseconds(500), linkLifetime: TimeInterval = 86_400) {
+                tickInterval: Duration = .milliseconds(500), linkLifetime: TimeInterval = 86_400,
+                pushPartSize: Int64 = 64 << 10, pushBlockSize: Int = 1024) {
+        precondition(pushPartSize > 0 && pushPartSize % 1024 == 0, "a push part is a whole number of KiB")
+        precondition([16, 32, 64, 128, 256, 512, 1024].contains(pushBlockSize), "a block is 16...1024 bytes")
         self.timeouts = timeouts
         self.maxAttempts = max(1, maxAttempts)
         self.tickInterval = tickInterval
         self.linkLifetime = linkLifetime
+        self.pushPartSize = pushPartSize
+        self.pushBlockSize = pushBlockSize
     }
 }
 
@@ -143,6 +154,7 @@ public actor FirmwareOrchestrator {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
+        dispatcher.register(FirmwarePushSource(directory: images.directory), scheme: FirmwarePushSource.scheme)
     }
 
     // MARK: - Updates
@@ -184,10 +196,6 @@ public actor FirmwareOrchestrator {
             }
             throw FirmwareUpdateError.unsupportedMethod(endpoint: endpoint, reason: "no method")
         }
-        guard method.isPull else {
-            throw FirmwareUpdateError.unsupportedMethod(
-                endpoint: endpoint, reason: "push delivery (/5/0/0) is not available yet; use coap-pull or http-pull")
-        }
         let cancelResource = stored.objectLinks.contains { link in
             link.objectID == 5 && (link.version.flatMap(Double.init) ?? 1.0) >= 1.1
         }
@@ -206,6 +214,13 @@ public actor FirmwareOrchestrator {
                     id: id, endpoint: endpoint, firmwareID: image.id, targetVersion: image.version, method: method,
                     totalBytes: image.size, versionBefore: versionBefore, maxAttempts: maxAttempts,
                     timeouts: timeouts, supportsCancelResource: cancelResource, at: now)
+                guard method.isPull else {
+                    // A push needs no link: the server writes the image itself.
+                    let document = FirmwareUpdateDocument(
+                        update: update, campaignID: campaignID, packageURI: nil,
+                        pushSource: FirmwarePushSource.source(sha256: image.sha256))
+                    return try document.stored(endpoint: endpoint, token: nil, expiresAt: nil)
+                }
                 let link = downloads.issue(for: image, file: file, updateID: id,
                                            expiresAt: now.addingTimeInterval(lifetime))
                 let document = FirmwareUpdateDocument(
@@ -217,7 +232,7 @@ public actor FirmwareOrchestrator {
         }
         var document = try FirmwareUpdateDocument(row)
         document.campaignID = campaignID
-        guard document.packageURI != nil else {
+        guard document.packageURI != nil || !method.isPull else {
             if let token = row.downloadToken { downloads.revoke(token) }
             throw FirmwareUpdateError.unsupportedMethod(
                 endpoint: endpoint, reason: "the server does not serve \(method.rawValue) downloads")
@@ -536,7 +551,14 @@ public actor FirmwareOrchestrator {
             if update.state == .scheduled {
                 await apply(.start, to: id)
             } else {
-                await perform(update.resumeActions(at: clock()), for: id)
+                var actions = update.resumeActions(at: clock())
+                // A part still queued goes on by itself; a second push would write the same bytes twice over.
+                if active[id]?.document.pending.contains(where: {
+                    if case .pushPackage = $0.request { true } else { false }
+                }) == true {
+                    actions.removeAll { if case .pushPackage = $0 { true } else { false } }
+                }
+                await perform(actions, for: id)
                 await save(update: id)
             }
         }
@@ -617,7 +639,22 @@ public actor FirmwareOrchestrator {
                     active[id]!.document.versionRead = read
                 }
             }
-            for (operation, resource) in action.operations(packageURI: document.packageURI) {
+            let total = document.update.totalBytes
+            let partSize = configuration.pushPartSize, blockSize = configuration.pushBlockSize
+            let parts = action.operations(packageURI: document.packageURI) { offset in
+                document.pushSource.map { source in
+                    BlockWrite(path: FirmwareResource.package.lwm2mPath, source: source, offset: offset,
+                               length: min(partSize, max(0, total - offset)), total: total, blockSize: blockSize)
+                }
+            }
+            if case .pushPackage = action, parts.isEmpty {
+                if active[id] != nil {
+                    await apply(.requestFailed(action, reason: "the update has no package to push", transient: false),
+                                to: id)
+                }
+                continue
+            }
+            for (operation, resource) in parts {
                 let queued: [EndpointOperation]
                 do {
                     queued = try await dispatcher.enqueue(operation, for: [endpoint])
@@ -679,12 +716,41 @@ public actor FirmwareOrchestrator {
             if !succeeded {
                 await apply(.requestFailed(pending.request, reason: reason, transient: transient), to: id)
             }
+        } else if case .pushPackage = pending.request, case .blockWrite(let part) = operation.request {
+            await settlePush(part, of: pending.request, succeeded: succeeded, code: operation.result?.code,
+                             reason: reason, transient: transient, updateID: id)
         } else if succeeded {
             await apply(.requestSucceeded(pending.request), to: id)
         } else {
             await apply(.requestFailed(pending.request, reason: reason, transient: transient), to: id)
         }
         await save(update: id)
+    }
+
+    /// A part of a push finished: the next part is queued, or the last one completes the push. A device that
+    /// lost the blocks before (4.08 Request Entity Incomplete, as after its own restart) gets the package again
+    /// from the first byte.
+    private func settlePush(
+        _ part: BlockWrite, of request: FirmwareRequest, succeeded: Bool, code: String?, reason: String,
+        transient: Bool, updateID id: Int64
+    ) async {
+        guard succeeded else {
+            if code == CoAPCode.requestEntityIncomplete.description {
+                await apply(.deliveryProgress(bytes: 0), to: id)
+                await apply(.requestFailed(request, reason: "the device lost the transfer (\(reason))", transient: true),
+                            to: id)
+            } else {
+                await apply(.requestFailed(request, reason: reason, transient: transient), to: id)
+            }
+            return
+        }
+        guard part.end < part.total else {
+            await apply(.requestSucceeded(request), to: id)
+            return
+        }
+        await apply(.deliveryProgress(bytes: part.end), to: id)
+        guard active[id]?.document.update.state == .delivering else { return }
+        await perform([.pushPackage(resumeAt: part.end)], for: id)
     }
 
     private func save(update id: Int64) async {

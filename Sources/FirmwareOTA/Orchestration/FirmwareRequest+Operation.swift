@@ -12,8 +12,12 @@ extension FirmwareResource {
 
 extension FirmwareRequest {
     /// The queued operations that carry this request, each with the one resource it reads (reads are one
-    /// operation per resource: LwM2M 1.0 devices have no Composite-Read). `uri` is the package URI of a pull.
-    func operations(packageURI uri: String?) -> [(operation: NewOperation, resource: FirmwareResource?)] {
+    /// operation per resource: LwM2M 1.0 devices have no Composite-Read). `uri` is the package URI of a pull;
+    /// `pushPart` gives the part of a push that starts at a byte (the orchestrator queues the next part when
+    /// one finishes).
+    func operations(packageURI uri: String?, pushPart: (Int64) -> BlockWrite? = { _ in nil })
+        -> [(operation: NewOperation, resource: FirmwareResource?)]
+    {
         func write(_ text: String) -> NewOperation {
             NewOperation(request: .device(.write(
                 FirmwareResource.packageURI.lwm2mPath, .resource(.single(id: 1, value: .string(text))),
@@ -38,8 +42,8 @@ extension FirmwareRequest {
         case .executeCancel:
             return [(NewOperation(request: .device(.execute(FirmwareResource.cancel.lwm2mPath, arguments: nil)),
                                   maxAttempts: 1), nil)]
-        case .pushPackage:
-            return []
+        case .pushPackage(let offset):
+            return pushPart(offset).map { [(NewOperation(request: .blockWrite($0)), nil)] } ?? []
         }
     }
 }

@@ -28,6 +28,8 @@ struct FirmwareUpdateDocument: Codable, Sendable, Equatable {
     var versionRead: VersionRead?
     /// The URI written to `/5/0/1` (pull).
     var packageURI: String?
+    /// Where a push reads the package (`firmware:<sha256>`, `FirmwarePushSource`).
+    var pushSource: String?
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -57,10 +59,11 @@ struct FirmwareUpdateDocument: Codable, Sendable, Equatable {
         self = try Self.decoder.decode(Self.self, from: stored.document)
     }
 
-    init(update: FirmwareUpdate, campaignID: Int64?, packageURI: String?) {
+    init(update: FirmwareUpdate, campaignID: Int64?, packageURI: String?, pushSource: String? = nil) {
         self.update = update
         self.campaignID = campaignID
         self.packageURI = packageURI
+        self.pushSource = pushSource
     }
 }
 

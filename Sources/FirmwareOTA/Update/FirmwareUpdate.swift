@@ -225,6 +225,8 @@ public struct FirmwareUpdate: Sendable, Equatable, Codable, Identifiable {
         guard state == .delivering else { return [] }
         bytesDelivered = max(0, bytes)
         restartFallbackRead(at: now)
+        // A push that moves bytes is alive: its delivery timeout counts from the last progress.
+        if method == .push { deadline = now.addingTimeInterval(timeouts.delivering) }
         return acknowledgeDelivery()
     }
 

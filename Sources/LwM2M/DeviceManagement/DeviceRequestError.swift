@@ -52,6 +52,11 @@ public protocol DeviceManagement: Sendable {
     func send(_ request: DeviceRequest, to endpoint: String, format: ContentFormat?, timeout: Duration)
         async throws(DeviceRequestError) -> DeviceResponse
 
+    /// Sends one block of a block-wise Write of an opaque value (Content-Format 42, Block1 and Size1 options) to
+    /// `endpoint` and returns the device's answer whatever its code; a missing answer throws.
+    func writeBlock(_ request: BlockWriteRequest, to endpoint: String, timeout: Duration)
+        async throws(DeviceRequestError) -> BlockWriteAnswer
+
     /// The object definitions used to type values.
     var objectModel: ObjectModelRegistry { get }
 }

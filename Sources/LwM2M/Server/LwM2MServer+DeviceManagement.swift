@@ -65,6 +65,38 @@ extension LwM2MServer: DeviceManagement {
             to: request, answer, requestedFormat: chosen, rootPath: registration.rootPath)
     }
 
+    /// Sends one Block1 block of an opaque Write (push delivery of a firmware package to `/5/0/0`) over the
+    /// client's live session. libcoap passes explicit Block1 requests through as one PDU each and hands back the
+    /// device's answer, 2.31 or 4.13 included (see `CoAPEndpoint.Configuration.libcoapBlockwise`).
+    public func writeBlock(_ request: BlockWriteRequest, to endpoint: String, timeout: Duration)
+        async throws(DeviceRequestError) -> BlockWriteAnswer
+    {
+        guard request.path.isResource || request.path.isResourceInstance else {
+            throw DeviceRequestError(.invalidRequest, "a block-wise Write targets a resource, not \(request.path)")
+        }
+        let (entry, session) = try await liveSession(for: endpoint)
+        let root = entry.registration.rootPath.split(separator: "/").map(String.init)
+        let coapRequest = CoAPRequest(
+            method: .put, uriPath: root + request.path.ids.map(String.init),
+            contentFormat: ContentFormat.opaque.rawValue, payload: request.payload, block1: request.block,
+            size1: request.totalSize)
+        let started = ContinuousClock.now
+        do {
+            let answer = try await self.endpoint.send(coapRequest, on: session, timeout: timeout)
+            ServerMetrics.blockWritten(outcome: answer.code.isSuccess ? "success" : "device_error",
+                                       bytes: request.payload.count, duration: .now - started)
+            return BlockWriteAnswer(code: answer.code, block1: answer.block1, message: answer.payloadText)
+        } catch {
+            let failure = Self.transportError(error, endpoint: endpoint, timeout: timeout)
+            ServerMetrics.blockWritten(outcome: failure.kind.metricName, bytes: 0, duration: .now - started)
+            logger.notice("block-wise write failed", metadata: [
+                "endpoint": "\(endpoint)", "path": "\(request.path)", "block": "\(request.block)",
+                "error": "\(failure)",
+            ])
+            throw failure
+        }
+    }
+
     /// Maps a CoAP transport failure to the device-management error the REST API understands.
     static func transportError(_ error: any Error, endpoint: String, timeout: Duration) -> DeviceRequestError {
         guard let error = error as? CoAPError else { return DeviceRequestError(.unreachable, "\(error)") }

@@ -29,6 +29,17 @@ enum ServerMetrics {
             .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
+    /// One block of a block-wise Write (push delivery): counted with the other device requests as
+    /// `block-write`, its bytes in `lwm2m_block_write_bytes_total`.
+    static func blockWritten(outcome: String, bytes: Int, duration: Duration) {
+        Counter(label: "lwm2m_device_requests_total", dimensions: [("operation", "block-write"), ("outcome", outcome)])
+            .increment()
+        if bytes > 0 { Counter(label: "lwm2m_block_write_bytes_total").increment(by: bytes) }
+        let (seconds, attoseconds) = duration.components
+        Timer(label: "lwm2m_device_request_duration_seconds", dimensions: [("operation", "block-write")])
+            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
     /// Reports come at the telemetry rate: their four counters are made once (after the backend is bootstrapped,
     /// which the server does before any device can report).
     private static let reportCounters: [String: Counter] = {

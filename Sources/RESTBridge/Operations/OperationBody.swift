@@ -60,7 +60,9 @@ struct OperationBody {
             maxAttempts: maxAttempts, allowRetries: allowRetries)
     }
 
-    private static var kindNames: String { OperationKind.allCases.map(\.rawValue).joined(separator: ", ") }
+    private static var kindNames: String {
+        OperationKind.allCases.filter { $0 != .blockWrite }.map(\.rawValue).joined(separator: ", ")
+    }
 
     /// The request of `kind` from the members, with every member that does not belong to it refused.
     private static func request(_ kind: OperationKind, _ members: [String: RequestJSON], model: ObjectModelRegistry)
@@ -137,6 +139,9 @@ struct OperationBody {
         case .cancelObserve:
             allowed = ["path", "paths"]
             request = .cancelObserve(paths: try paths(members, kind))
+        case .blockWrite:
+            // The bytes are the server's own (a firmware package): pushes are made by firmware updates.
+            throw invalid("/kind", "block-write operations are made by firmware updates, not over the REST API")
         }
         let common: Set<String> = ["kind", "priority", "expiresIn", "notBefore", "maxAttempts", "allowRetries"]
         for name in members.keys.sorted() where operationMembers.contains(name) && !allowed.contains(name)

@@ -59,6 +59,8 @@ struct OperationDTO: Sendable, Equatable, ResponseEncodable {
     var arguments: String?
     var attributes: NotificationAttributes?
     var composite: Bool?
+    /// For `block-write`: which bytes of which value.
+    var blockWrite: BlockWriteDTO?
     var priority: Int
     var status: String
     var attempts: Int
@@ -94,6 +96,9 @@ struct OperationDTO: Sendable, Equatable, ResponseEncodable {
             attributes = given
             composite = isComposite
         case .cancelObserve: break
+        case .blockWrite(let write):
+            blockWrite = BlockWriteDTO(source: write.source, offset: write.offset, length: write.length,
+                                       total: write.total, blockSize: write.blockSize)
         }
         priority = operation.priority
         status = operation.status.rawValue
@@ -129,4 +134,14 @@ struct QueuedOperationsDTO: ResponseEncodable, Equatable {
     var count: Int
     var ids: [Int64]
     var operations: [Item]
+}
+
+/// The bytes a `block-write` operation writes: `length` bytes from `offset` of `source`, a value `total` bytes
+/// long, in blocks of `blockSize` (or smaller, as the device asks).
+struct BlockWriteDTO: Codable, Equatable, Sendable {
+    var source: String
+    var offset: Int64
+    var length: Int64
+    var total: Int64
+    var blockSize: Int
 }

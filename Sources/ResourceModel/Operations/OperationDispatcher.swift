@@ -22,11 +22,15 @@ public struct OperationDispatcherConfiguration: Sendable {
     public var retryPolicy: OperationStateMachine.RetryPolicy
     /// How long finished operations (and their history) are kept; `nil` keeps them forever. Pruned hourly.
     public var retention: TimeInterval?
+    /// The pause between two blocks of a block-wise write (`block-write` operations), for devices that need
+    /// time to store each block.
+    public var blockDelay: Duration
 
     /// Creates a configuration.
     public init(awakeWindow: TimeInterval = 93, perEndpointLimit: Int = 1, globalLimit: Int = 256,
                 requestTimeout: Duration = .seconds(30), sweepInterval: Duration = .seconds(1),
-                retryPolicy: OperationStateMachine.RetryPolicy = .init(), retention: TimeInterval? = 30 * 86_400) {
+                retryPolicy: OperationStateMachine.RetryPolicy = .init(), retention: TimeInterval? = 30 * 86_400,
+                blockDelay: Duration = .zero) {
         precondition(perEndpointLimit >= 1 && globalLimit >= 1, "limits must be at least 1")
         self.awakeWindow = awakeWindow
         self.perEndpointLimit = perEndpointLimit
@@ -35,6 +39,7 @@ public struct OperationDispatcherConfiguration: Sendable {
         self.sweepInterval = sweepInterval
         self.retryPolicy = retryPolicy
         self.retention = retention
+        self.blockDelay = blockDelay
     }
 }
 
@@ -93,6 +98,9 @@ public final class OperationDispatcher: Service, Sendable {
     private let pumpRequests: AsyncStream<String>
     private let pumpContinuation: AsyncStream<String>.Continuation
     private let changeObservers = Mutex<[AsyncStream<EndpointOperation>.Continuation]>([])
+    private let blockSources = Mutex<[String: any BlockWriteSource]>([:])
+    /// The block size each device settled on per resource (`endpoint path`), for the next part of a write.
+    private let blockSizes = Mutex<[String: Int]>([:])
 
     /// Creates the dispatcher. `registrationEvents` is the LwM2M server's event stream (registrations,
     /// updates, de-registrations, expiries).
@@ -374,7 +382,28 @@ public final class OperationDispatcher: Service, Sendable {
             let cancelled = try await observations.cancelObservations(
                 endpoint: endpoint, paths: paths, timeout: configuration.requestTimeout)
             return OperationResult(code: "2.05", observationIDs: cancelled.map(\.id))
+        case .blockWrite(let write):
+            guard let source = blockSources.withLock({ $0[write.scheme] }) else {
+                throw DeviceRequestError(.invalidRequest, "no source of block-wise writes for '\(write.scheme)'")
+            }
+            let key = "\(endpoint) \(write.path)"
+            let writer = BlockWriter(
+                devices: deviceManagement, timeout: configuration.requestTimeout, delay: configuration.blockDelay)
+            let startSize = blockSizes.withLock { $0[key] } ?? write.blockSize
+            let outcome = try await writer.write(write, from: source, to: endpoint, startSize: startSize)
+            blockSizes.withLock { $0[key] = outcome.complete ? nil : outcome.blockSize }
+            if outcome.blockSize < write.blockSize {
+                logger.debug("block-wise write with smaller blocks", metadata: [
+                    "endpoint": "\(endpoint)", "path": "\(write.path)", "blockSize": "\(outcome.blockSize)",
+                ])
+            }
+            return OperationResult(code: outcome.code.description)
         }
+    }
+
+    /// Makes `source` give the bytes of `block-write` operations whose source starts with `scheme:`.
+    public func register(_ source: any BlockWriteSource, scheme: String) {
+        blockSources.withLock { $0[scheme] = source }
     }
 
     /// A request to `endpoint` went unanswered (timeout, unreachable): a queue-mode device has gone back to sleep.

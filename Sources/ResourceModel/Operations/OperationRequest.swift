@@ -16,6 +16,9 @@ public enum OperationKind: String, Sendable, Codable, CaseIterable {
     case cancelObserve = "cancel-observe"
     case compositeRead = "composite-read"
     case compositeWrite = "composite-write"
+    /// A part of a block-wise Write of bytes the server holds (push delivery of a firmware package); made by
+    /// modules, never by the REST API.
+    case blockWrite = "block-write"
 
     /// Whether sending it twice has the same effect as once. Execute and Create are not (an Execute reboots
     /// twice, a second Create fails or makes a second instance): they are at-most-once unless the operator
@@ -24,7 +27,7 @@ public enum OperationKind: String, Sendable, Codable, CaseIterable {
         switch self {
         case .execute, .create: false
         case .read, .write, .partialWrite, .delete, .discover, .writeAttributes, .observe, .cancelObserve,
-             .compositeRead, .compositeWrite: true
+             .compositeRead, .compositeWrite, .blockWrite: true
         }
     }
 }
@@ -38,6 +41,8 @@ public enum OperationRequest: Sendable, Equatable {
     case observe(paths: [LwM2MPath], attributes: NotificationAttributes?, composite: Bool)
     /// Cancel the observations on exactly `paths`.
     case cancelObserve(paths: [LwM2MPath])
+    /// Write a part of a value block by block (`BlockWrite`).
+    case blockWrite(BlockWrite)
 
     /// The operation's kind.
     public var kind: OperationKind {
@@ -57,6 +62,7 @@ public enum OperationRequest: Sendable, Equatable {
             }
         case .observe: .observe
         case .cancelObserve: .cancelObserve
+        case .blockWrite: .blockWrite
         }
     }
 
@@ -73,6 +79,7 @@ public enum OperationRequest: Sendable, Equatable {
             case .writeComposite(let nodes): nodes.keys.sorted()
             }
         case .observe(let paths, _, _), .cancelObserve(let paths): paths
+        case .blockWrite(let write): [write.path]
         }
     }
 
@@ -92,6 +99,7 @@ public enum OperationRequest: Sendable, Equatable {
         case .observe(_, let attributes, let composite):
             OperationPayload(attributes: attributes, composite: composite ? true : nil)
         case .cancelObserve: nil
+        case .blockWrite(let write): OperationPayload(blockWrite: StoredBlockWrite(write))
         }
     }
 
@@ -127,6 +135,9 @@ public enum OperationRequest: Sendable, Equatable {
         case .observe:
             self = .observe(paths: paths, attributes: payload?.attributes, composite: payload?.composite ?? false)
         case .cancelObserve: self = .cancelObserve(paths: paths)
+        case .blockWrite:
+            guard let stored = payload?.blockWrite else { throw StoredNode.malformed("block-write without its range") }
+            self = .blockWrite(stored.blockWrite(path: try path()))
         }
     }
 }
@@ -138,4 +149,5 @@ struct OperationPayload: Codable, Equatable, Sendable {
     var arguments: String?
     var attributes: NotificationAttributes?
     var composite: Bool?
+    var blockWrite: StoredBlockWrite?
 }
