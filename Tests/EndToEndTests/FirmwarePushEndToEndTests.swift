@@ -107,4 +107,51 @@ struct FirmwarePushEndToEndTests {
         #expect(refusals == 1, "\(refusals) blocks refused for their size")
         #expect(try await blockWrites(server, "small-1").count == 4)  // 200,000 bytes in 64 KiB parts
     }
+
+    @Test func aPushCutBySIGKILLResumesAtTheLastPartAndTheDeviceGetsTheExactImage() async throws {
+        let server = ServerProcess(mode: .process)  // killed with SIGKILL
+        // 1024 blocks 5 ms apart: the push takes over 5 s, long enough to be cut in the middle.
+        let arguments = ["--firmware-block-delay-ms", "5"]
+        try await server.start(extraArguments: arguments)
+        defer { Task { await server.stop() } }
+        let (sim, fwLog, _) = try simulator(server, prefix: "cut-")
+        defer { Task { await sim.stop(signal: SIGKILL) } }
+        let bytes = Helpers.image(version: "3.2.0", size: 1 << 20)
+        let firmware = try await Helpers.upload(bytes, version: "3.2.0", to: server)
+        try await server.eventually(timeout: .seconds(60), "cut-1 online") {
+            try await server.endpoints().contains { $0["endpoint"] as? String == "cut-1" && $0["online"] as? Bool == true }
+        }
+        let (status, created) = try await server.http(
+            "POST", "/api/v1/endpoints/cut-1/firmware-updates",
+            body: Helpers.body(["firmwareId": firmware, "method": "push"]))
+        #expect(status == 201, "\(String(decoding: created, as: UTF8.self))")
+        let id = try #require(Helpers.json(created)["id"] as? Int)
+        func view() async throws -> [String: Any] {
+            Helpers.json(try await server.http("GET", "/api/v1/firmware-updates/\(id)").1)
+        }
+        try await server.eventually(timeout: .seconds(60), "a quarter of the image delivered") {
+            (try await view()["bytesDelivered"] as? Int ?? 0) >= 256 << 10
+        }
+        let cutAt = try await view()["bytesDelivered"] as? Int ?? 0
+        #expect(cutAt < bytes.count, "the push ended before the kill")
+        #expect(await server.stop(signal: SIGKILL) == SIGKILL)
+        try await server.start(extraArguments: arguments)
+        var final: [String: Any] = [:]
+        try await server.eventually(timeout: .seconds(180), "the update finished after the restart") {
+            final = try await view()
+            let state = final["state"] as? String
+            return state == "succeeded" || state == "failed" || state == "cancelled"
+        }
+        #expect(final["state"] as? String == "succeeded", "\(final)")
+        #expect(final["attempts"] as? Int == 1, "a resumed push is the same delivery: \(final)")
+        // The device holds the exact image, received once.
+        let packages = Helpers.packages(fwLog)
+        #expect(packages.count == 1, "\(packages)")
+        #expect(packages.first?["sha256"] as? String == Helpers.hex(bytes))
+        // Resumed, not started over: one part per 64 KiB, each queued once, none after the first from byte 0.
+        let parts = try await blockWrites(server, "cut-1")
+        let offsets = parts.compactMap { ($0["blockWrite"] as? [String: Any])?["offset"] as? Int }
+        #expect(offsets == Array(stride(from: 0, to: bytes.count, by: 64 << 10)), "\(offsets)")
+        #expect(parts.allSatisfy { $0["status"] as? String == "succeeded" })
+    }
 }
