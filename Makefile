@@ -7,7 +7,7 @@ SWIFT ?= swift
 DATA_DIR ?= ./data
 ARGS ?=
 
-.PHONY: deps build release run test sim bench bench-firmware clean
+.PHONY: deps test-python build release run test sim bench bench-firmware clean
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.2 or newer is required (https://www.swift.org/install/linux/)"; exit 1; }
@@ -31,8 +31,20 @@ run: release
 sim: release
 	.build/release/lwm2m-sim $(ARGS)
 
-# The whole test suite: unit tests and end-to-end tests against the real server, simulator and coap-client.
-test: deps
+# aiocoap (PyPI, pinned) in a virtual environment under .build, for the end-to-end tests that drive an
+# independent CoAP implementation (Tests/aiocoap).
+TEST_PYTHON := .build/test-python
+AIOCOAP_VERSION := 0.4.17
+
+test-python:
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "Installing Debian packages: python3 python3-venv"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y python3 python3-venv; }
+	@$(TEST_PYTHON)/bin/python3 -c 'import aiocoap.meta, sys; sys.exit(aiocoap.meta.version != "$(AIOCOAP_VERSION)")' 2>/dev/null || { \
+	  python3 -m venv $(TEST_PYTHON) && $(TEST_PYTHON)/bin/pip install -q aiocoap==$(AIOCOAP_VERSION); }
+
+# The whole test suite: unit tests and end-to-end tests against the real server, simulator, coap-client and aiocoap.
+test: deps test-python
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

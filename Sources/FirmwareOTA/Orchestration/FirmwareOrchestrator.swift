@@ -744,6 +744,8 @@ public actor FirmwareOrchestrator {
             }
             return
         }
+        Counter(label: "lwm2m_firmware_bytes_served_total", dimensions: [("transport", "push")])
+            .increment(by: Int(part.end - part.offset))
         guard part.end < part.total else {
             await apply(.requestSucceeded(request), to: id)
             return

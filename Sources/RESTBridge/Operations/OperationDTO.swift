@@ -60,7 +60,7 @@ struct OperationDTO: Sendable, Equatable, ResponseEncodable {
     var attributes: NotificationAttributes?
     var composite: Bool?
     /// For `block-write`: which bytes of which value.
-    var blockWrite: BlockWriteDTO?
+    var blockWrite: BlockWriteRange?
     var priority: Int
     var status: String
     var attempts: Int
@@ -97,8 +97,7 @@ struct OperationDTO: Sendable, Equatable, ResponseEncodable {
             composite = isComposite
         case .cancelObserve: break
         case .blockWrite(let write):
-            blockWrite = BlockWriteDTO(source: write.source, offset: write.offset, length: write.length,
-                                       total: write.total, blockSize: write.blockSize)
+            blockWrite = BlockWriteRange(write)
         }
         priority = operation.priority
         status = operation.status.rawValue
@@ -134,14 +133,4 @@ struct QueuedOperationsDTO: ResponseEncodable, Equatable {
     var count: Int
     var ids: [Int64]
     var operations: [Item]
-}
-
-/// The bytes a `block-write` operation writes: `length` bytes from `offset` of `source`, a value `total` bytes
-/// long, in blocks of `blockSize` (or smaller, as the device asks).
-struct BlockWriteDTO: Codable, Equatable, Sendable {
-    var source: String
-    var offset: Int64
-    var length: Int64
-    var total: Int64
-    var blockSize: Int
 }

@@ -45,15 +45,17 @@ public struct BlockWrite: Sendable, Equatable, Hashable {
     public var end: Int64 { min(total, offset + length) }
 }
 
-/// The stored form of a `BlockWrite` beyond its path (`endpoint_operation.payload.blockWrite`).
-struct StoredBlockWrite: Codable, Equatable, Sendable {
-    var source: String
-    var offset: Int64
-    var length: Int64
-    var total: Int64
-    var blockSize: Int
+/// A `BlockWrite` beyond its path: its stored form (`endpoint_operation.payload.blockWrite`) and its JSON in the
+/// REST API's operations (`blockWrite`).
+public struct BlockWriteRange: Codable, Equatable, Sendable {
+    public var source: String
+    public var offset: Int64
+    public var length: Int64
+    public var total: Int64
+    public var blockSize: Int
 
-    init(_ write: BlockWrite) {
+    /// The range of `write`.
+    public init(_ write: BlockWrite) {
         source = write.source
         offset = write.offset
         length = write.length

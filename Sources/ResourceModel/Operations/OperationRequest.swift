@@ -99,7 +99,7 @@ public enum OperationRequest: Sendable, Equatable {
         case .observe(_, let attributes, let composite):
             OperationPayload(attributes: attributes, composite: composite ? true : nil)
         case .cancelObserve: nil
-        case .blockWrite(let write): OperationPayload(blockWrite: StoredBlockWrite(write))
+        case .blockWrite(let write): OperationPayload(blockWrite: BlockWriteRange(write))
         }
     }
 
@@ -149,5 +149,5 @@ struct OperationPayload: Codable, Equatable, Sendable {
     var arguments: String?
     var attributes: NotificationAttributes?
     var composite: Bool?
-    var blockWrite: StoredBlockWrite?
+    var blockWrite: BlockWriteRange?
 }

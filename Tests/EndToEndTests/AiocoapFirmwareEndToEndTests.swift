@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// Firmware updates of a device built on aiocoap (`Tests/aiocoap/object5_device.py`), a CoAP implementation
+/// that shares nothing with the server or `lwm2m-sim`: aiocoap reassembles the pushed Block1 body itself
+/// (RFC 7959 §2.5, refusing gaps and overlaps) and fetches a pull URI with its own Block2 client. The device logs
+/// the SHA-256 of what it received; `make test` installs aiocoap (pinned) in `.build/test-python`.
+@Suite(.serialized)
+struct AiocoapFirmwareEndToEndTests {
+    typealias Helpers = FirmwareUpdateEndToEndTests
+
+    static var root: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    /// The interpreter with aiocoap: `LWM2M_TEST_PYTHON`, else the one `make test-python` made.
+    static var python: URL {
+        if let path = ProcessInfo.processInfo.environment["LWM2M_TEST_PYTHON"] { return URL(fileURLWithPath: path) }
+        return root.appendingPathComponent(".build/test-python/bin/python3")
+    }
+
+    /// Starts the device as `endpoint`; its event log.
+    func device(_ server: ServerProcess, endpoint: String) throws -> (ChildProcess, URL) {
+        guard FileManager.default.isExecutableFile(atPath: Self.python.path) else {
+            throw E2EError("no Python with aiocoap at \(Self.python.path): run `make test-python` (or `make test`)")
+        }
+        let events = server.dataDir.appendingPathComponent("aiocoap-\(endpoint).jsonl")
+        let process = try ChildProcess(
+            executable: Self.python,
+            arguments: [Self.root.appendingPathComponent("Tests/aiocoap/object5_device.py").path,
+                        "--server-port", "\(server.coapPort)", "--endpoint", endpoint, "--log", events.path],
+            logURL: server.dataDir.appendingPathComponent("aiocoap-\(endpoint).log"))
+        return (process, events)
+    }
+
+    func events(_ url: URL) -> [[String: Any]] {
+        ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    @Test(arguments: ["push", "coap-pull"])
+    func anAiocoapDeviceReceivesTheExactImageAndComesBackWithItsVersion(method: String) async throws {
+        let server = ServerProcess()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let endpoint = "aiocoap-\(method)"
+        let (process, log) = try device(server, endpoint: endpoint)
+        defer { Task { await process.stop(signal: SIGKILL) } }
+        // 300,000 bytes: 293 blocks of 1024, the last one short.
+        let bytes = Helpers.image(version: "7.0.0", size: 300_000)
+        let firmware = try await Helpers.upload(bytes, version: "7.0.0", to: server)
+        try await server.eventually(timeout: .seconds(30), "\(endpoint) registered") {
+            try await server.endpoints().contains { $0["endpoint"] as? String == endpoint && $0["online"] as? Bool == true }
+        }
+        let (status, created) = try await server.http(
+            "POST", "/api/v1/endpoints/\(endpoint)/firmware-updates",
+            body: Helpers.body(["firmwareId": firmware, "method": method]))
+        #expect(status == 201, "\(String(decoding: created, as: UTF8.self))")
+        let id = try #require(Helpers.json(created)["id"] as? Int)
+        var view: [String: Any] = [:]
+        try await server.eventually(timeout: .seconds(120), "the update of \(endpoint) finished") {
+            view = Helpers.json(try await server.http("GET", "/api/v1/firmware-updates/\(id)").1)
+            let state = view["state"] as? String
+            return state == "succeeded" || state == "failed" || state == "cancelled"
+        }
+        #expect(view["state"] as? String == "succeeded", "\(view)\n\(process.log.suffix(2000))")
+        #expect(view["versionAfter"] as? String == "7.0.0")
+        let phases = (view["history"] as? [[String: Any]] ?? []).compactMap { $0["to"] as? String }
+        #expect(phases == ["delivering", "downloaded", "updating", "verifying", "succeeded"], "\(phases)")
+        let packages = events(log).filter { $0["event"] as? String == "package" }
+        #expect(packages.count == 1, "\(events(log))")
+        #expect(packages.first?["method"] as? String == method)
+        #expect(packages.first?["size"] as? Int == bytes.count)
+        #expect(packages.first?["sha256"] as? String == Helpers.hex(bytes))
+        #expect(events(log).filter { $0["event"] as? String == "registered" }.count == 2, "registered again after installing")
+    }
+}
