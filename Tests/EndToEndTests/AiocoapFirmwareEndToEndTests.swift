@@ -21,7 +21,7 @@ struct AiocoapFirmwareEndToEndTests {
     }
 
     /// Starts the device as `endpoint`; its event log.
-    func device(_ server: ServerProcess, endpoint: String) throws -> (ChildProcess, URL) {
+    func device(_ server: ServerProcess, endpoint: String, _ extra: [String] = []) throws -> (ChildProcess, URL) {
         guard FileManager.default.isExecutableFile(atPath: Self.python.path) else {
             throw E2EError("no Python with aiocoap at \(Self.python.path): run `make test-python` (or `make test`)")
         }
@@ -29,7 +29,7 @@ struct AiocoapFirmwareEndToEndTests {
         let process = try ChildProcess(
             executable: Self.python,
             arguments: [Self.root.appendingPathComponent("Tests/aiocoap/object5_device.py").path,
-                        "--server-port", "\(server.coapPort)", "--endpoint", endpoint, "--log", events.path],
+                        "--server-port", "\(server.coapPort)", "--endpoint", endpoint, "--log", events.path] + extra,
             logURL: server.dataDir.appendingPathComponent("aiocoap-\(endpoint).log"))
         return (process, events)
     }
@@ -42,11 +42,22 @@ struct AiocoapFirmwareEndToEndTests {
 
     @Test(arguments: ["push", "coap-pull"])
     func anAiocoapDeviceReceivesTheExactImageAndComesBackWithItsVersion(method: String) async throws {
+        try await update(method: method, expected: method, endpoint: "aiocoap-\(method)")
+    }
+
+    @Test func autoReadsWhatTheDeviceAnnouncesAndPushesToAPushOnlyDevice() async throws {
+        // Nothing stored for /5/0/8 or /5/0/9: `auto` reads them (the device says push only, /5/0/9 = 1) instead
+        // of assuming CoAP pull.
+        try await update(method: "auto", expected: "push", endpoint: "aiocoap-auto", ["--delivery-method", "1"])
+    }
+
+    /// Updates the device `endpoint` by `method` and checks the update used `expected`, succeeded, and that the
+    /// device received the exact image once.
+    func update(method: String, expected: String, endpoint: String, _ extra: [String] = []) async throws {
         let server = ServerProcess()
         try await server.start()
         defer { Task { await server.stop() } }
-        let endpoint = "aiocoap-\(method)"
-        let (process, log) = try device(server, endpoint: endpoint)
+        let (process, log) = try device(server, endpoint: endpoint, extra)
         defer { Task { await process.stop(signal: SIGKILL) } }
         // 300,000 bytes: 293 blocks of 1024, the last one short.
         let bytes = Helpers.image(version: "7.0.0", size: 300_000)
@@ -59,6 +70,7 @@ struct AiocoapFirmwareEndToEndTests {
             body: Helpers.body(["firmwareId": firmware, "method": method]))
         #expect(status == 201, "\(String(decoding: created, as: UTF8.self))")
         let id = try #require(Helpers.json(created)["id"] as? Int)
+        #expect(Helpers.json(created)["method"] as? String == expected)
         var view: [String: Any] = [:]
         try await server.eventually(timeout: .seconds(120), "the update of \(endpoint) finished") {
             view = Helpers.json(try await server.http("GET", "/api/v1/firmware-updates/\(id)").1)
@@ -71,7 +83,7 @@ struct AiocoapFirmwareEndToEndTests {
         #expect(phases == ["delivering", "downloaded", "updating", "verifying", "succeeded"], "\(phases)")
         let packages = events(log).filter { $0["event"] as? String == "package" }
         #expect(packages.count == 1, "\(events(log))")
-        #expect(packages.first?["method"] as? String == method)
+        #expect(packages.first?["method"] as? String == expected)
         #expect(packages.first?["size"] as? Int == bytes.count)
         #expect(packages.first?["sha256"] as? String == Helpers.hex(bytes))
         #expect(events(log).filter { $0["event"] as? String == "registered" }.count == 2, "registered again after installing")

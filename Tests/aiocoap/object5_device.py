@@ -3,7 +3,10 @@ nothing with the server or its simulator: aiocoap reassembles pushed Block1 bodi
 Block2 client, and keeps Observe state itself. Payloads are SenML JSON (the format the server picks for a 1.1
 device that announces none).
 
-    object5_device.py --server-port P --endpoint NAME --log FILE [--version 1.0.0]
+    object5_device.py --server-port P --endpoint NAME --log FILE [--version 1.0.0] [--protocols 0,3]
+                      [--delivery-method 0|1|2]
+
+`/5/0/8` Protocol Support and `/5/0/9` Delivery Method announce what it accepts (default: CoAP, pull and push).
 
 Writes one JSON line per event to FILE: {"event":"registered"}, {"event":"package","method":"push"|"coap-pull",
 "size","sha256","version"}, {"event":"installed","version"}. Runs until killed.
@@ -110,6 +113,21 @@ def written_string(request):
     return request.payload.decode()
 
 
+def senml_multiple(path, values):
+    records = [{"bn": path + "/", "n": str(index), "v": value} if index == 0 else {"n": str(index), "v": value}
+               for index, value in enumerate(values)]
+    return aiocoap.Message(code=Code.CONTENT, content_format=SENML_JSON, payload=json.dumps(records).encode())
+
+
+class Multiple(resource.Resource):
+    def __init__(self, path, values):
+        super().__init__()
+        self.path, self.values = path, values
+
+    async def render_get(self, request):
+        return senml_multiple(self.path, self.values)
+
+
 class Value(resource.ObservableResource):
     def __init__(self, device, path, read):
         super().__init__()
@@ -167,6 +185,8 @@ async def main():
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--protocols", default="0")
+    parser.add_argument("--delivery-method", type=int, default=2)
     args = parser.parse_args()
     device = Device(args)
     site = resource.Site()
@@ -176,6 +196,8 @@ async def main():
     site.add_resource(["5", "0", "3"], Value(device, "/5/0/3", lambda: device.state))
     site.add_resource(["5", "0", "5"], Value(device, "/5/0/5", lambda: device.result))
     site.add_resource(["5", "0", "7"], Value(device, "/5/0/7", lambda: device.package_version))
+    site.add_resource(["5", "0", "8"], Multiple("/5/0/8", [int(p) for p in args.protocols.split(",")]))
+    site.add_resource(["5", "0", "9"], Value(device, "/5/0/9", lambda: args.delivery_method))
     site.add_resource(["3", "0", "3"], Value(device, "/3/0/3", lambda: device.version))
     # One socket for both roles: the server sends its requests to the address the registration came from.
     device.context = await aiocoap.Context.create_server_context(site, bind=("::", 0))

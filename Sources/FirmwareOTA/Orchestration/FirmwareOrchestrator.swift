@@ -20,6 +20,9 @@ public struct FirmwareOrchestratorConfiguration: Sendable {
     public var pushPartSize: Int64
     /// The Block1 size a push starts with (16...1024, a power of two); devices may ask for smaller blocks.
     public var pushBlockSize: Int
+    /// How long an `auto` update of a reachable device waits for `/5/0/8` and `/5/0/9` when no value of them is
+    /// stored (they are read through the queue); what has not arrived by then counts as not announced.
+    public var announcementWait: Duration = .seconds(10)
 
     /// Creates a configuration.
     public init(timeouts: FirmwareUpdateTimeouts = FirmwareUpdateTimeouts(), maxAttempts: Int = 3,
@@ -179,8 +182,14 @@ public actor FirmwareOrchestrator {
             latest.filter { $0.path.description == path || $0.path.description.hasPrefix(path + "/") }
                 .compactMap(\.value)
         }
-        let protocols = values(under: FirmwareResource.protocolSupport.path).compactMap(\.integerValue)
-        let delivery = values(under: FirmwareResource.deliveryMethod.path).first?.integerValue
+        var protocols = values(under: FirmwareResource.protocolSupport.path).compactMap(\.integerValue)
+        var delivery = values(under: FirmwareResource.deliveryMethod.path).first?.integerValue
+        if new.method == .auto, protocols.isEmpty || delivery == nil {
+            let read = await readAnnouncement(
+                endpoint: endpoint, protocols: protocols.isEmpty, delivery: delivery == nil)
+            if protocols.isEmpty { protocols = read.protocols }
+            delivery = delivery ?? read.delivery
+        }
         let versionBefore = values(under: FirmwareResource.firmwareVersion.path).first?.textValue
         let secure = stored.transport == RegistrationTransport.dtls.rawValue
         // What the device never announced does not overrule an operator's explicit choice.
@@ -247,6 +256,62 @@ public actor FirmwareOrchestrator {
         publish(document)
         await apply(.start, to: row.id)
         return FirmwareUpdateView(active[row.id]?.document ?? document)
+    }
+
+    /// Reads what `auto` chooses from, `/5/0/8` Protocol Support and `/5/0/9` Delivery Method, through the
+    /// operation queue, when the device is reachable now; waits at most `announcementWait`. A device that does not
+    /// have them (a 1.0 Object 5, 4.04) or does not answer in time announced nothing.
+    private func readAnnouncement(endpoint: String, protocols: Bool, delivery: Bool) async
+        -> (protocols: [Int], delivery: Int?)
+    {
+        let presence = dispatcher.presence(of: endpoint)
+        guard presence == .online || presence == .awake else { return ([], nil) }
+        let wait = configuration.announcementWait
+        let (seconds, attoseconds) = wait.components
+        let expiresAt = clock().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+        var queued: [(id: Int64, resource: FirmwareResource)] = []
+        for (resource, wanted) in [(FirmwareResource.protocolSupport, protocols), (.deliveryMethod, delivery)]
+        where wanted {
+            let operation = NewOperation(
+                request: .device(.read(resource.lwm2mPath)), priority: 10, expiresAt: expiresAt, maxAttempts: 1)
+            if let made = try? await dispatcher.enqueue(operation, for: [endpoint]).first {
+                queued.append((made.id, resource))
+            }
+        }
+        var result: (protocols: [Int], delivery: Int?) = ([], nil)
+        let deadline = ContinuousClock.now + wait
+        while !queued.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+            for (index, entry) in queued.enumerated().reversed() {
+                guard let found = try? await stores.operations.operation(id: entry.id)?.operation,
+                      found.status.isFinal
+                else { continue }
+                queued.remove(at: index)
+                guard found.status == .succeeded, let node = found.result?.node else { continue }
+                switch entry.resource {
+                case .protocolSupport:
+                    result.protocols = Self.integers(in: node)
+                default:
+                    result.delivery = node.singleValue?.integerValue
+                }
+            }
+        }
+        logger.info("firmware delivery announcement read", metadata: [
+            "endpoint": "\(endpoint)", "protocolSupport": "\(result.protocols)",
+            "deliveryMethod": "\(result.delivery.map(String.init) ?? "-")", "unanswered": "\(queued.count)",
+        ])
+        return result
+    }
+
+    /// The integer values of a resource node: one, or one per resource instance (`/5/0/8` is multiple).
+    static func integers(in node: LwM2MNode) -> [Int] {
+        switch node {
+        case .resource(let resource):
+            if let value = resource.value?.integerValue { return [value] }
+            return (resource.instances ?? [:]).sorted { $0.key < $1.key }.compactMap { $0.value.integerValue }
+        case .resourceInstance(let instance): return instance.value.integerValue.map { [$0] } ?? []
+        case .object, .objectInstance: return []
+        }
     }
 
     /// Cancels update `id` (LwM2M 1.1 devices execute `/5/0/10`, others get an empty `/5/0/1`; an installing
