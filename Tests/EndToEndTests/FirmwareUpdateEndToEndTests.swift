@@ -135,6 +135,39 @@ struct FirmwareUpdateEndToEndTests {
         #expect(try #require(server.built).firmwareDownloads.count == 0)
     }
 
+    @Test(arguments: ["http-pull", "coap-pull"])
+    func anUpdateWhoseDownloadIsCutInTheMiddleResumesAndInstallsTheExactImage(method: String) async throws {
+        let server = ServerProcess()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let bytes = Self.image(version: "2.5.0", size: 1 << 20)
+        let firmware = try await Self.upload(bytes, version: "2.5.0", to: server)
+        // The device's first download breaks off after 300,000 bytes and resumes about 1 s later from there
+        // (HTTP: Range/If-Range; CoAP: the block holding that byte, on a new session).
+        let (sim, fwLog) = try simulator(server, prefix: "cut-\(method)-", ["--fw-interrupt-at", "300000"])
+        defer { Task { await sim.stop(signal: SIGKILL) } }
+        try await waitOnline(server, 1, prefix: "cut-\(method)-")
+        let (status, data) = try await server.http(
+            "POST", "/api/v1/endpoints/cut-\(method)-1/firmware-updates",
+            body: Self.body(["firmwareId": firmware, "method": method]))
+        #expect(status == 201, "\(String(decoding: data, as: UTF8.self))")
+        let id = try #require(Self.json(data)["id"] as? Int)
+        try await server.eventually(timeout: .seconds(120), "the update finished") {
+            let state = try await update(server, id)["state"] as? String
+            return state == "succeeded" || state == "failed" || state == "cancelled"
+        }
+        let view = try await update(server, id)
+        #expect(view["state"] as? String == "succeeded", "\(view)")
+        #expect(view["attempts"] as? Int == 1, "the device resumed by itself: one delivery")
+        let packages = Self.packages(fwLog)
+        #expect(packages.count == 1, "\(packages)")
+        let package = try #require(packages.first)
+        #expect(package["sha256"] as? String == Self.hex(bytes))
+        let resumedAt = package["resumedAt"] as? Int ?? 0
+        // HTTP resumes at the byte itself; CoAP at the start of the 1024-byte block holding it.
+        #expect(resumedAt == (method == "http-pull" ? 300_000 : 300_000 / 1024 * 1024), "\(package)")
+    }
+
     @Test func aCampaignOverAHundredDevicesWithTenPercentFailuresEndsWithExactCounts() async throws {
         let server = ServerProcess()
         try await server.start()
@@ -178,6 +211,14 @@ struct FirmwareUpdateEndToEndTests {
         defer { Task { await server.stop() } }
         let bytes = Self.image(version: "4.0.0", size: 16 << 10)
         let firmware = try await Self.upload(bytes, version: "4.0.0", to: server)
+        // Watched over the live stream as an operator would, subscribed before anything starts.
+        let sse = try ChildProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/curl"),
+            arguments: ["-sN", "-H", "Authorization: Bearer \(ServerProcess.token)",
+                        "http://127.0.0.1:\(server.httpPort)/api/v1/stream?events=FIRMWARE,CAMPAIGN"],
+            logURL: server.dataDir.appendingPathComponent("sse-brake.log"))
+        defer { Task { await sse.stop(signal: SIGKILL) } }
+        try await server.eventually(timeout: .seconds(10), "the live stream connected") { sse.log.contains(": connected") }
         // One device of twenty fails at once (not enough flash); any failure crosses a threshold of 0.
         let (sim, fwLog) = try simulator(
             server, prefix: "brake-", count: 20, ["--fw-fail", "no-flash", "--fw-fail-ratio", "0.05"])
@@ -212,6 +253,41 @@ struct FirmwareUpdateEndToEndTests {
         }
         let counts = try await campaign(server, id)["counts"] as? [String: Int] ?? [:]
         #expect(counts["succeeded"] == 19 && counts["failed"] == 1, "\(counts)")
+
+        // The stream told the same story: the campaign ran, paused, ran again and completed with the final
+        // counts, and every device's transitions came in order.
+        try await server.eventually(timeout: .seconds(10), "the completed campaign on the stream") {
+            Self.streamEvents(sse.log, "CAMPAIGN").contains { ($0["campaign"] as? [String: Any])?["status"] as? String == "completed" }
+        }
+        let campaigns = Self.streamEvents(sse.log, "CAMPAIGN").compactMap { $0["campaign"] as? [String: Any] }
+        let statuses = campaigns.compactMap { $0["status"] as? String }
+            .reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
+        #expect(statuses == ["running", "paused", "running", "completed"], "\(statuses)")
+        #expect(campaigns.last?["counts"] as? [String: Int] == counts)
+        let updates = Self.streamEvents(sse.log, "FIRMWARE").compactMap { $0["update"] as? [String: Any] }
+        for endpoint in targets {
+            let states = updates.filter { $0["endpoint"] as? String == endpoint }.compactMap { $0["state"] as? String }
+            let expected = endpoint == faulty
+                ? ["scheduled", "delivering", "failed"]
+                : ["scheduled", "delivering", "downloaded", "updating", "verifying", "succeeded"]
+            #expect(states == expected, "\(endpoint): \(states)")
+        }
+    }
+
+    /// The JSON `data:` of each `event: NAME` in a server-sent event log.
+    static func streamEvents(_ log: String, _ name: String) -> [[String: Any]] {
+        var events: [[String: Any]] = []
+        var current: String?
+        for line in log.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("event: ") {
+                current = String(line.dropFirst(7))
+            } else if line.hasPrefix("data: "), current == name,
+                      let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any]
+            {
+                events.append(object)
+            }
+        }
+        return events
     }
 
     @Test func badRequestsGetProblems() async throws {
