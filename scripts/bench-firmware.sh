@@ -10,7 +10,10 @@
 #     devices with a campaign (`method: coap-pull`, `maxConcurrent: CONCURRENCY`): each device is observed,
 #     gets the package URI, downloads the image block-wise from the server's /fw/<token>, is told to install,
 #     reboots, registers again and is verified by its version;
-#  3. HTTP pull: the same with a second image (`method: http-pull`, GET /fw/<token> on the HTTP port).
+#  3. HTTP pull: the same with a second image (`method: http-pull`, GET /fw/<token> on the HTTP port);
+#  4. push: the same with a third image (`method: push`): the server writes it to /5/0/0 with Block1 (1024-byte
+#     blocks, 64 KiB per queued part), libcoap reassembling it in each device. The same bytes go the other
+#     way, so it is set against the same Block2 baseline.
 # For each it reports the time to the last success and the bytes per second delivered (DEVICES × image size ÷
 # time), and the ratio against the baseline. The campaigns do the whole update, not only the transfer: the ratio
 # says what the state machine, the operation queue and the storage cost on top of moving the bytes.
@@ -39,6 +42,7 @@ image() {  # image VERSION FILE: the simulator's header line, then random bytes 
 }
 image 2.0.0 "$WORK/fw-2.bin"
 image 3.0.0 "$WORK/fw-3.bin"
+image 4.0.0 "$WORK/fw-4.bin"
 
 echo "== baseline: $DEVICES plain libcoap Block2 downloads of $KIB KiB, $CONC at a time"
 RAWPORT=$(free_port SOCK_DGRAM)
@@ -79,6 +83,7 @@ upload() {
 }
 FW2=$(upload 2.0.0 "$WORK/fw-2.bin")
 FW3=$(upload 3.0.0 "$WORK/fw-3.bin")
+FW4=$(upload 4.0.0 "$WORK/fw-4.bin")
 "$BIN/lwm2m-sim" --server "coap://127.0.0.1:$COAP" --count "$DEVICES" --prefix bench- --lifetime 600 \
   --rate 200 --fw-install-ms 100 --fw-log "$WORK/fw.jsonl" --log-level warning >"$WORK/sim.log" 2>&1 &
 SIM=$!
@@ -117,11 +122,14 @@ echo "== CoAP pull: campaign over $DEVICES devices, $CONC at a time"
 report "coap-pull" "$(campaign "$FW2" coap-pull)"
 echo "== HTTP pull: campaign over $DEVICES devices, $CONC at a time"
 report "http-pull" "$(campaign "$FW3" http-pull)"
+echo "== push: campaign over $DEVICES devices, $CONC at a time"
+report "push" "$(campaign "$FW4" push)"
 SHA2=$(sha256sum "$WORK/fw-2.bin" | cut -d' ' -f1); SHA3=$(sha256sum "$WORK/fw-3.bin" | cut -d' ' -f1)
-python3 - "$WORK/fw.jsonl" "$SHA2" "$SHA3" "$DEVICES" <<'PY'
+SHA4=$(sha256sum "$WORK/fw-4.bin" | cut -d' ' -f1)
+python3 - "$WORK/fw.jsonl" "$SHA2" "$SHA3" "$DEVICES" "$SHA4" <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1]) if '"sha256"' in l]
-for sha, method in ((sys.argv[2], "coap-pull"), (sys.argv[3], "http-pull")):
+for sha, method in ((sys.argv[2], "coap-pull"), (sys.argv[3], "http-pull"), (sys.argv[5], "push")):
     good = sum(1 for l in lines if l["method"] == method and l["sha256"] == sha)
     print(f"{method}: {good} of {sys.argv[4]} devices logged the image's SHA-256")
 PY
