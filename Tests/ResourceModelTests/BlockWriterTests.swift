@@ -60,12 +60,13 @@ struct BlockWriterTests {
         BlockWriteAnswer(code: request.block.more ? .continue : .changed, block1: request.block)
     }
 
-    func write(_ device: ScriptedDevice, _ source: Bytes, offset: Int64 = 0, length: Int64? = nil, startSize: Int = 1024)
+    func write(_ device: ScriptedDevice, _ source: Bytes, offset: Int64 = 0, length: Int64? = nil, startSize: Int = 1024,
+               token: [UInt8]? = nil)
         async throws(DeviceRequestError) -> BlockWriter.Outcome
     {
         let total = Int64(source.value.count)
         let part = BlockWrite(path: Self.path, source: "test:x", offset: offset, length: length ?? total - offset,
-                              total: total, blockSize: 1024)
+                              total: total, blockSize: 1024, token: token)
         return try await BlockWriter(devices: device, timeout: .seconds(1), delay: .zero)
             .write(part, from: source, to: "ep", startSize: startSize)
     }
@@ -142,6 +143,26 @@ struct BlockWriterTests {
             }
             #expect(device.requests.count == 2, "nothing is sent after \(code)")
         }
+    }
+
+    @Test func everyBlockOfAPartGoesWithThePartsToken() async throws {
+        // Devices find the transfer a block belongs to by its token (Zephyr's LwM2M engine does).
+        let device = ScriptedDevice(Self.faithful)
+        let token: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
+        _ = try await write(device, Bytes(count: 5000), startSize: 256, token: token)
+        #expect(device.requests.count == 20)
+        #expect(device.requests.allSatisfy { $0.token == token })
+    }
+
+    @Test func aTokenSurvivesTheStoredFormOfTheOperation() throws {
+        let part = BlockWrite(path: Self.path, source: "firmware:ab", offset: 65536, length: 65536, total: 200_000,
+                              blockSize: 512, token: [0xde, 0xad, 0x00, 0x0f])
+        let range = BlockWriteRange(part)
+        #expect(range.token == "dead000f")
+        let stored = try JSONEncoder().encode(range)
+        #expect(try JSONDecoder().decode(BlockWriteRange.self, from: stored).blockWrite(path: Self.path) == part)
+        #expect(BlockWriteRange.bytes(hex: "xyz0") == nil)
+        #expect(BlockWriteRange.bytes(hex: String(repeating: "00", count: 9)) == nil)
     }
 
     @Test func anOffsetOffTheBlockGridIsRefusedBeforeAnythingIsSent() async throws {

@@ -7,6 +7,9 @@ device that announces none).
                       [--delivery-method 0|1|2]
 
 `/5/0/8` Protocol Support and `/5/0/9` Delivery Method announce what it accepts (default: CoAP, pull and push).
+With --block1-by-token the device reassembles pushed blocks itself and, as Zephyr's LwM2M engine does, finds the
+transfer a block belongs to by its token: a block 0 opens a transfer under its token, a later block with another
+token is answered 4.08 Request Entity Incomplete.
 
 Writes one JSON line per event to FILE: {"event":"registered"}, {"event":"package","method":"push"|"coap-pull",
 "size","sha256","version"}, {"event":"installed","version"}. Runs until killed.
@@ -26,6 +29,7 @@ os.environ.setdefault("AIOCOAP_SERVER_TRANSPORT", "udp6")
 import aiocoap  # noqa: E402
 import aiocoap.resource as resource  # noqa: E402
 from aiocoap.numbers.codes import Code  # noqa: E402
+from aiocoap.optiontypes import BlockOption  # noqa: E402
 
 SENML_JSON = 110
 LINK_FORMAT = 40
@@ -139,13 +143,34 @@ class Value(resource.ObservableResource):
 
 
 class Package(resource.Resource):  # /5/0/0, write-only
-    def __init__(self, device):
+    def __init__(self, device, by_token):
         super().__init__()
         self.device = device
+        self.by_token = by_token
+        self.transfers = {}  # token -> bytes so far
+
+    async def needs_blockwise_assembly(self, request):
+        return not self.by_token
 
     async def render_put(self, request):
-        self.device.received(request.payload, "push")
-        return aiocoap.Message(code=Code.CHANGED)
+        block = request.opt.block1
+        if not self.by_token or block is None:
+            self.device.received(request.payload, "push")
+            return aiocoap.Message(code=Code.CHANGED)
+        token = bytes(request.token)
+        if block.block_number == 0:
+            self.transfers = {token: b""}
+        body = self.transfers.get(token)
+        if body is None or block.start != len(body):
+            self.device.log(event="block-refused", token=token.hex(), number=block.block_number)
+            return aiocoap.Message(code=Code.REQUEST_ENTITY_INCOMPLETE)
+        body += request.payload
+        if block.more:
+            self.transfers[token] = body
+            return aiocoap.Message(code=Code.CONTINUE, block1=BlockOption.BlockwiseTuple(block.block_number, True, block.size_exponent))
+        del self.transfers[token]
+        self.device.received(body, "push")
+        return aiocoap.Message(code=Code.CHANGED, block1=BlockOption.BlockwiseTuple(block.block_number, False, block.size_exponent))
 
 
 class PackageURI(resource.Resource):  # /5/0/1
@@ -187,10 +212,11 @@ async def main():
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument("--protocols", default="0")
     parser.add_argument("--delivery-method", type=int, default=2)
+    parser.add_argument("--block1-by-token", action="store_true")
     args = parser.parse_args()
     device = Device(args)
     site = resource.Site()
-    site.add_resource(["5", "0", "0"], Package(device))
+    site.add_resource(["5", "0", "0"], Package(device, args.block1_by_token))
     site.add_resource(["5", "0", "1"], PackageURI(device))
     site.add_resource(["5", "0", "2"], Update(device))
     site.add_resource(["5", "0", "3"], Value(device, "/5/0/3", lambda: device.state))

@@ -227,7 +227,8 @@ public actor FirmwareOrchestrator {
                     // A push needs no link: the server writes the image itself.
                     let document = FirmwareUpdateDocument(
                         update: update, campaignID: campaignID, packageURI: nil,
-                        pushSource: FirmwarePushSource.source(sha256: image.sha256))
+                        pushSource: FirmwarePushSource.source(sha256: image.sha256),
+                        pushToken: BlockWriteRange.hex(CoAPEndpoint.newToken()))
                     return try document.stored(endpoint: endpoint, token: nil, expiresAt: nil)
                 }
                 let link = downloads.issue(for: image, file: file, updateID: id,
@@ -709,7 +710,8 @@ public actor FirmwareOrchestrator {
             let parts = action.operations(packageURI: document.packageURI) { offset in
                 document.pushSource.map { source in
                     BlockWrite(path: FirmwareResource.package.lwm2mPath, source: source, offset: offset,
-                               length: min(partSize, max(0, total - offset)), total: total, blockSize: blockSize)
+                               length: min(partSize, max(0, total - offset)), total: total, blockSize: blockSize,
+                               token: document.pushToken.flatMap(BlockWriteRange.bytes(hex:)))
                 }
             }
             if case .pushPackage = action, parts.isEmpty {

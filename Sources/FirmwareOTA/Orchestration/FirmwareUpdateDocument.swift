@@ -30,6 +30,9 @@ struct FirmwareUpdateDocument: Codable, Sendable, Equatable {
     var packageURI: String?
     /// Where a push reads the package (`firmware:<sha256>`, `FirmwarePushSource`).
     var pushSource: String?
+    /// The CoAP token of every block of a push, in hex: one per update, kept across parts, retries and restarts
+    /// (devices find a Block1 transfer by its token).
+    var pushToken: String?
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -59,11 +62,13 @@ struct FirmwareUpdateDocument: Codable, Sendable, Equatable {
         self = try Self.decoder.decode(Self.self, from: stored.document)
     }
 
-    init(update: FirmwareUpdate, campaignID: Int64?, packageURI: String?, pushSource: String? = nil) {
+    init(update: FirmwareUpdate, campaignID: Int64?, packageURI: String?, pushSource: String? = nil,
+         pushToken: String? = nil) {
         self.update = update
         self.campaignID = campaignID
         self.packageURI = packageURI
         self.pushSource = pushSource
+        self.pushToken = pushToken
     }
 }
 

@@ -12,13 +12,18 @@ public struct BlockWriteRequest: Sendable, Equatable {
     /// The whole value's size, sent as Size1 (RFC 7959 §4) so a device can refuse a value it has no room for
     /// before the first byte is stored.
     public var totalSize: Int?
+    /// The token of the request; `nil` for a fresh one. RFC 7959 lets every block carry its own, but devices
+    /// find the transfer a block belongs to by its token (Zephyr's LwM2M engine does), so every block of one
+    /// value goes with the same.
+    public var token: [UInt8]?
 
     /// Creates a block.
-    public init(path: LwM2MPath, payload: [UInt8], block: CoAPBlock, totalSize: Int?) {
+    public init(path: LwM2MPath, payload: [UInt8], block: CoAPBlock, totalSize: Int?, token: [UInt8]? = nil) {
         self.path = path
         self.payload = payload
         self.block = block
         self.totalSize = totalSize
+        self.token = token
     }
 }
 

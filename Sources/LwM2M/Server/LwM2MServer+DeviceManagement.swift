@@ -82,7 +82,7 @@ extension LwM2MServer: DeviceManagement {
             size1: request.totalSize)
         let started = ContinuousClock.now
         do {
-            let answer = try await self.endpoint.send(coapRequest, on: session, timeout: timeout)
+            let answer = try await self.endpoint.send(coapRequest, on: session, timeout: timeout, token: request.token)
             ServerMetrics.blockWritten(outcome: answer.code.isSuccess ? "success" : "device_error",
                                        bytes: request.payload.count, duration: .now - started)
             return BlockWriteAnswer(code: answer.code, block1: answer.block1, message: answer.payloadText)

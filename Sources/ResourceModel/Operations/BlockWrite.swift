@@ -23,15 +23,20 @@ public struct BlockWrite: Sendable, Equatable, Hashable {
     public var total: Int64
     /// The block size to start with: a power of two, 16...1024.
     public var blockSize: Int
+    /// The token every block goes with (the same in every part of one value: devices find a transfer by its
+    /// token); `nil` for a fresh token per block.
+    public var token: [UInt8]?
 
     /// Creates a part.
-    public init(path: LwM2MPath, source: String, offset: Int64, length: Int64, total: Int64, blockSize: Int = 1024) {
+    public init(path: LwM2MPath, source: String, offset: Int64, length: Int64, total: Int64, blockSize: Int = 1024,
+                token: [UInt8]? = nil) {
         self.path = path
         self.source = source
         self.offset = offset
         self.length = length
         self.total = total
         self.blockSize = blockSize
+        self.token = token
     }
 
     /// The scheme of `source` (before the first `:`).
@@ -53,6 +58,8 @@ public struct BlockWriteRange: Codable, Equatable, Sendable {
     public var length: Int64
     public var total: Int64
     public var blockSize: Int
+    /// The token of every block, in hex.
+    public var token: String?
 
     /// The range of `write`.
     public init(_ write: BlockWrite) {
@@ -61,10 +68,29 @@ public struct BlockWriteRange: Codable, Equatable, Sendable {
         length = write.length
         total = write.total
         blockSize = write.blockSize
+        token = write.token.map(Self.hex)
     }
 
     func blockWrite(path: LwM2MPath) -> BlockWrite {
-        BlockWrite(path: path, source: source, offset: offset, length: length, total: total, blockSize: blockSize)
+        BlockWrite(path: path, source: source, offset: offset, length: length, total: total, blockSize: blockSize,
+                   token: token.flatMap(Self.bytes(hex:)))
+    }
+
+    /// `bytes` in lower-case hex (the stored form of a token).
+    public static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    /// The bytes of an even-length hex string of at most 8 bytes (a CoAP token), `nil` for anything else.
+    public static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0, digits.count <= 16 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else {
+                return nil
+            }
+            bytes.append(byte)
+        }
+        return bytes
     }
 }
 
@@ -132,7 +158,8 @@ struct BlockWriter {
                 throw DeviceRequestError(.invalidRequest, "byte \(offset) is beyond the last \(size)-byte block number")
             }
             let answer = try await devices.writeBlock(
-                BlockWriteRequest(path: write.path, payload: bytes, block: block, totalSize: Int(write.total)),
+                BlockWriteRequest(path: write.path, payload: bytes, block: block, totalSize: Int(write.total),
+                                  token: write.token),
                 to: endpoint, timeout: timeout)
             switch answer.code {
             case .continue, .changed, .created:
