@@ -154,4 +154,39 @@ struct FirmwarePushEndToEndTests {
         #expect(offsets == Array(stride(from: 0, to: bytes.count, by: 64 << 10)), "\(offsets)")
         #expect(parts.allSatisfy { $0["status"] as? String == "succeeded" })
     }
+
+    @Test func aCancelledPushStopsAtThePartInFlight() async throws {
+        let server = ServerProcess()
+        try await server.start(extraArguments: ["--firmware-block-delay-ms", "5"])
+        defer { Task { await server.stop() } }
+        let (sim, fwLog, _) = try simulator(server, prefix: "stop-")
+        defer { Task { await sim.stop(signal: SIGKILL) } }
+        let bytes = Helpers.image(version: "3.3.0", size: 1 << 20)
+        let firmware = try await Helpers.upload(bytes, version: "3.3.0", to: server)
+        try await server.eventually(timeout: .seconds(60), "stop-1 online") {
+            try await server.endpoints().contains { $0["endpoint"] as? String == "stop-1" && $0["online"] as? Bool == true }
+        }
+        let (_, created) = try await server.http(
+            "POST", "/api/v1/endpoints/stop-1/firmware-updates",
+            body: Helpers.body(["firmwareId": firmware, "method": "push"]))
+        let id = try #require(Helpers.json(created)["id"] as? Int)
+        try await server.eventually(timeout: .seconds(60), "two parts delivered") {
+            (Helpers.json(try await server.http("GET", "/api/v1/firmware-updates/\(id)").1)["bytesDelivered"] as? Int ?? 0)
+                >= 128 << 10
+        }
+        let (status, cancelled) = try await server.http("POST", "/api/v1/firmware-updates/\(id)/cancel")
+        #expect(status == 200)
+        #expect(Helpers.json(cancelled)["state"] as? String == "cancelled", "\(Helpers.json(cancelled))")
+        // The part in flight finishes; nothing follows it, nothing stays queued, and the device has no package.
+        try await server.eventually(timeout: .seconds(30), "every part final") {
+            try await blockWrites(server, "stop-1").allSatisfy {
+                ["succeeded", "failed", "cancelled", "expired"].contains($0["status"] as? String ?? "")
+            }
+        }
+        let count = try await blockWrites(server, "stop-1").count
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await blockWrites(server, "stop-1").count == count, "no part queued after the cancel")
+        #expect(count < 16, "\(count) parts: the push went on")
+        #expect(Helpers.packages(fwLog).isEmpty, "\(Helpers.packages(fwLog))")
+    }
 }

@@ -656,7 +656,17 @@ public actor FirmwareOrchestrator {
                 campaignRecord(campaignID, endpoint: after.endpoint, updateID: id, state: after.state)
             }
         }
+        // A push part still queued when the update ends would write bytes nobody waits for: withdrawn below.
+        let queuedParts = after.state.isFinal
+            ? entry.document.pending.filter { if case .pushPackage = $0.request { true } else { false } }
+                .map(\.operationID)
+            : []
         if after.state.isFinal { finish(id) }
+        for operation in queuedParts {
+            // Before the update's last requests are queued, so a part not yet sending goes first (a sending one
+            // finishes; the dispatcher refuses to cancel it).
+            _ = try? await dispatcher.cancel(id: operation, by: "firmware update \(id) \(after.state.rawValue)")
+        }
         await perform(actions, for: id)
         await save(update: id)
         if changed, let campaignID = entry.document.campaignID { await save(campaign: campaignID) }
