@@ -22,8 +22,8 @@ struct FirmwarePushEndToEndTests {
         return (sim, fwLog, log)
     }
 
-    /// Pushes `bytes` to the one device of `prefix` and waits until the update is final; its view.
-    func push(_ bytes: Data, version: String, server: ServerProcess, prefix: String) async throws -> [String: Any] {
+    /// Uploads `bytes` and starts pushing them to the one device of `prefix` once it is online; the update's id.
+    func startPush(_ bytes: Data, version: String, server: ServerProcess, prefix: String) async throws -> Int {
         let firmware = try await Helpers.upload(bytes, version: version, to: server)
         let endpoint = "\(prefix)1"
         try await server.eventually(timeout: .seconds(60), "\(endpoint) online") {
@@ -33,8 +33,14 @@ struct FirmwarePushEndToEndTests {
             "POST", "/api/v1/endpoints/\(endpoint)/firmware-updates",
             body: Helpers.body(["firmwareId": firmware, "method": "push"]))
         #expect(status == 201, "\(String(decoding: created, as: UTF8.self))")
-        let id = try #require(Helpers.json(created)["id"] as? Int)
         #expect(Helpers.json(created)["method"] as? String == "push")
+        return try #require(Helpers.json(created)["id"] as? Int)
+    }
+
+    /// Pushes `bytes` to the one device of `prefix` and waits until the update is final; its view.
+    func push(_ bytes: Data, version: String, server: ServerProcess, prefix: String) async throws -> [String: Any] {
+        let id = try await startPush(bytes, version: version, server: server, prefix: prefix)
+        let endpoint = "\(prefix)1"
         var view: [String: Any] = [:]
         try await server.eventually(timeout: .seconds(240), "the push to \(endpoint) finished") {
             view = Helpers.json(try await server.http("GET", "/api/v1/firmware-updates/\(id)").1)
@@ -117,15 +123,7 @@ struct FirmwarePushEndToEndTests {
         let (sim, fwLog, _) = try simulator(server, prefix: "cut-")
         defer { Task { await sim.stop(signal: SIGKILL) } }
         let bytes = Helpers.image(version: "3.2.0", size: 1 << 20)
-        let firmware = try await Helpers.upload(bytes, version: "3.2.0", to: server)
-        try await server.eventually(timeout: .seconds(60), "cut-1 online") {
-            try await server.endpoints().contains { $0["endpoint"] as? String == "cut-1" && $0["online"] as? Bool == true }
-        }
-        let (status, created) = try await server.http(
-            "POST", "/api/v1/endpoints/cut-1/firmware-updates",
-            body: Helpers.body(["firmwareId": firmware, "method": "push"]))
-        #expect(status == 201, "\(String(decoding: created, as: UTF8.self))")
-        let id = try #require(Helpers.json(created)["id"] as? Int)
+        let id = try await startPush(bytes, version: "3.2.0", server: server, prefix: "cut-")
         func view() async throws -> [String: Any] {
             Helpers.json(try await server.http("GET", "/api/v1/firmware-updates/\(id)").1)
         }
@@ -162,14 +160,7 @@ struct FirmwarePushEndToEndTests {
         let (sim, fwLog, _) = try simulator(server, prefix: "stop-")
         defer { Task { await sim.stop(signal: SIGKILL) } }
         let bytes = Helpers.image(version: "3.3.0", size: 1 << 20)
-        let firmware = try await Helpers.upload(bytes, version: "3.3.0", to: server)
-        try await server.eventually(timeout: .seconds(60), "stop-1 online") {
-            try await server.endpoints().contains { $0["endpoint"] as? String == "stop-1" && $0["online"] as? Bool == true }
-        }
-        let (_, created) = try await server.http(
-            "POST", "/api/v1/endpoints/stop-1/firmware-updates",
-            body: Helpers.body(["firmwareId": firmware, "method": "push"]))
-        let id = try #require(Helpers.json(created)["id"] as? Int)
+        let id = try await startPush(bytes, version: "3.3.0", server: server, prefix: "stop-")
         try await server.eventually(timeout: .seconds(60), "two parts delivered") {
             (Helpers.json(try await server.http("GET", "/api/v1/firmware-updates/\(id)").1)["bytesDelivered"] as? Int ?? 0)
                 >= 128 << 10
