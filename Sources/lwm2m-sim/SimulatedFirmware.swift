@@ -76,17 +76,7 @@ struct SimulatedFirmware: Sendable {
     /// Downloaded and Updating 4.00 (as Anjay does); an empty one resets (LwM2M 1.1 Core §E.6: "writing an empty
     /// string … resets"), except while Updating (4.05: installing cannot be stopped).
     mutating func writeURI(_ text: String, dtls: Bool, fault: FirmwareFault?) -> WriteDecision {
-        if state == .updating { return .refused(.methodNotAllowed, "the device is installing (State 3)") }
-        if text.isEmpty {
-            reset(to: .initial)
-            return .reset
-        }
-        switch state {
-        case .idle: break
-        case .downloading: return .refused(.methodNotAllowed, "a download is under way (State 1)")
-        case .downloaded, .updating:
-            return .refused(.badRequest, "a package is held (State \(state.rawValue)); write an empty Package URI first")
-        }
+        if let decision = admit(empty: text.isEmpty, reset: "write an empty Package URI first") { return decision }
         let uri: PackageURI
         do {
             uri = try PackageURI(text, dtls: dtls)
@@ -119,19 +109,26 @@ struct SimulatedFirmware: Sendable {
         }
     }
 
-    /// A write of Package with `bytes` (push delivery): empty or a single NUL byte resets (LwM2M 1.1 Core §E.6);
-    /// otherwise taken in Idle only (Downloading and Updating 4.05, Downloaded 4.00).
-    mutating func writePackage(_ bytes: [UInt8], fault: FirmwareFault?) -> WriteDecision {
+    /// What every write of Package or Package URI starts with: refused while installing, downloading or holding
+    /// a package (`reset` says how to let go of it); an empty value resets the update. `nil`: go on.
+    private mutating func admit(empty: Bool, reset how: String) -> WriteDecision? {
         if state == .updating { return .refused(.methodNotAllowed, "the device is installing (State 3)") }
-        if bytes.isEmpty || bytes == [0] {
+        if empty {
             reset(to: .initial)
             return .reset
         }
         switch state {
-        case .idle: break
+        case .idle: return nil
         case .downloading: return .refused(.methodNotAllowed, "a download is under way (State 1)")
-        case .downloaded, .updating:
-            return .refused(.badRequest, "a package is held (State \(state.rawValue)); reset it with an empty Package first")
+        case .downloaded, .updating: return .refused(.badRequest, "a package is held (State \(state.rawValue)); \(how)")
+        }
+    }
+
+    /// A write of Package with `bytes` (push delivery): empty or a single NUL byte resets (LwM2M 1.1 Core §E.6);
+    /// otherwise taken in Idle only (Downloading and Updating 4.05, Downloaded 4.00).
+    mutating func writePackage(_ bytes: [UInt8], fault: FirmwareFault?) -> WriteDecision {
+        if let decision = admit(empty: bytes.isEmpty || bytes == [0], reset: "reset it with an empty Package first") {
+            return decision
         }
         abandon()
         if fault == .noFlash {
