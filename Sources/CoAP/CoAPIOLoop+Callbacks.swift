@@ -241,6 +241,6 @@ enum CoAPOptionNumber {
 }
 
 extension Array where Element == UInt8 {
-    /// Lower-case hex, for logs.
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    /// Lower-case hex (logs, tokens in stored and JSON forms).
+    public var hexString: String { map { String(format: "%02x", $0) }.joined() }
 }

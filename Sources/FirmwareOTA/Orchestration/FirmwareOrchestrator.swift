@@ -228,7 +228,7 @@ public actor FirmwareOrchestrator {
                     let document = FirmwareUpdateDocument(
                         update: update, campaignID: campaignID, packageURI: nil,
                         pushSource: FirmwarePushSource.source(sha256: image.sha256),
-                        pushToken: BlockWriteRange.hex(CoAPEndpoint.newToken()))
+                        pushToken: CoAPEndpoint.newToken())
                     return try document.stored(endpoint: endpoint, token: nil, expiresAt: nil)
                 }
                 let link = downloads.issue(for: image, file: file, updateID: id,
@@ -270,36 +270,49 @@ public actor FirmwareOrchestrator {
         let wait = configuration.announcementWait
         let (seconds, attoseconds) = wait.components
         let expiresAt = clock().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
-        var queued: [(id: Int64, resource: FirmwareResource)] = []
+        // Subscribed before the reads are queued, so that an answer faster than `enqueue` is not missed.
+        let changes = dispatcher.changes()
+        var queued: [Int64: FirmwareResource] = [:]
         for (resource, wanted) in [(FirmwareResource.protocolSupport, protocols), (.deliveryMethod, delivery)]
         where wanted {
             let operation = NewOperation(
                 request: .device(.read(resource.lwm2mPath)), priority: 10, expiresAt: expiresAt, maxAttempts: 1)
             if let made = try? await dispatcher.enqueue(operation, for: [endpoint]).first {
-                queued.append((made.id, resource))
+                queued[made.id] = resource
             }
         }
-        var result: (protocols: [Int], delivery: Int?) = ([], nil)
-        let deadline = ContinuousClock.now + wait
-        while !queued.isEmpty, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-            for (index, entry) in queued.enumerated().reversed() {
-                guard let found = try? await stores.operations.operation(id: entry.id)?.operation,
-                      found.status.isFinal
-                else { continue }
-                queued.remove(at: index)
-                guard found.status == .succeeded, let node = found.result?.node else { continue }
-                switch entry.resource {
-                case .protocolSupport:
-                    result.protocols = Self.integers(in: node)
-                default:
-                    result.delivery = node.singleValue?.integerValue
+        guard !queued.isEmpty else { return ([], nil) }
+        let waiting = queued
+        let answered = await withTaskGroup(of: [EndpointOperation]?.self) { group in
+            group.addTask {
+                var finished: [EndpointOperation] = []
+                for await change in changes where waiting[change.id] != nil && change.status.isFinal {
+                    finished.append(change)
+                    if finished.count == waiting.count { break }
                 }
+                return finished
+            }
+            group.addTask {
+                try? await Task.sleep(for: wait)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
+        }
+        var result: (protocols: [Int], delivery: Int?) = ([], nil)
+        for operation in answered where operation.status == .succeeded {
+            guard let node = operation.result?.node else { continue }
+            if queued[operation.id] == .protocolSupport {
+                result.protocols = Self.integers(in: node)
+            } else {
+                result.delivery = node.singleValue?.integerValue
             }
         }
         logger.info("firmware delivery announcement read", metadata: [
             "endpoint": "\(endpoint)", "protocolSupport": "\(result.protocols)",
-            "deliveryMethod": "\(result.delivery.map(String.init) ?? "-")", "unanswered": "\(queued.count)",
+            "deliveryMethod": "\(result.delivery.map(String.init) ?? "-")",
+            "unanswered": "\(queued.count - answered.count)",
         ])
         return result
     }
@@ -619,10 +632,8 @@ public actor FirmwareOrchestrator {
             } else {
                 var actions = update.resumeActions(at: clock())
                 // A part still queued goes on by itself; a second push would write the same bytes twice over.
-                if active[id]?.document.pending.contains(where: {
-                    if case .pushPackage = $0.request { true } else { false }
-                }) == true {
-                    actions.removeAll { if case .pushPackage = $0 { true } else { false } }
+                if active[id]?.document.pending.contains(where: \.request.isPush) == true {
+                    actions.removeAll(where: \.isPush)
                 }
                 await perform(actions, for: id)
                 await save(update: id)
@@ -658,8 +669,7 @@ public actor FirmwareOrchestrator {
         }
         // A push part still queued when the update ends would write bytes nobody waits for: withdrawn below.
         let queuedParts = after.state.isFinal
-            ? entry.document.pending.filter { if case .pushPackage = $0.request { true } else { false } }
-                .map(\.operationID)
+            ? entry.document.pending.filter(\.request.isPush).map(\.operationID)
             : []
         if after.state.isFinal { finish(id) }
         for operation in queuedParts {
@@ -721,7 +731,7 @@ public actor FirmwareOrchestrator {
                 document.pushSource.map { source in
                     BlockWrite(path: FirmwareResource.package.lwm2mPath, source: source, offset: offset,
                                length: min(partSize, max(0, total - offset)), total: total, blockSize: blockSize,
-                               token: document.pushToken.flatMap(BlockWriteRange.bytes(hex:)))
+                               token: document.pushToken)
                 }
             }
             if case .pushPackage = action, parts.isEmpty {

@@ -32,7 +32,7 @@ struct FirmwareUpdateDocument: Codable, Sendable, Equatable {
     var pushSource: String?
     /// The CoAP token of every block of a push, in hex: one per update, kept across parts, retries and restarts
     /// (devices find a Block1 transfer by its token).
-    var pushToken: String?
+    var pushToken: [UInt8]?
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -63,7 +63,7 @@ struct FirmwareUpdateDocument: Codable, Sendable, Equatable {
     }
 
     init(update: FirmwareUpdate, campaignID: Int64?, packageURI: String?, pushSource: String? = nil,
-         pushToken: String? = nil) {
+         pushToken: [UInt8]? = nil) {
         self.update = update
         self.campaignID = campaignID
         self.packageURI = packageURI

@@ -23,4 +23,9 @@ public enum FirmwareRequest: Sendable, Equatable, Hashable, Codable {
     case writeEmptyPackageURI
     /// Execute Cancel `/5/0/10` (LwM2M 1.1 devices that have it).
     case executeCancel
+
+    /// Whether this is a push (`pushPackage`, from any byte).
+    public var isPush: Bool {
+        if case .pushPackage = self { true } else { false }
+    }
 }

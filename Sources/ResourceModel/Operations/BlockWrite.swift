@@ -68,7 +68,7 @@ public struct BlockWriteRange: Codable, Equatable, Sendable {
         length = write.length
         total = write.total
         blockSize = write.blockSize
-        token = write.token.map(Self.hex)
+        token = write.token?.hexString
     }
 
     func blockWrite(path: LwM2MPath) -> BlockWrite {
@@ -76,11 +76,8 @@ public struct BlockWriteRange: Codable, Equatable, Sendable {
                    token: token.flatMap(Self.bytes(hex:)))
     }
 
-    /// `bytes` in lower-case hex (the stored form of a token).
-    public static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
     /// The bytes of an even-length hex string of at most 8 bytes (a CoAP token), `nil` for anything else.
-    public static func bytes(hex: String) -> [UInt8]? {
+    static func bytes(hex: String) -> [UInt8]? {
         let digits = Array(hex.utf8)
         guard digits.count % 2 == 0, digits.count <= 16 else { return nil }
         var bytes: [UInt8] = []
@@ -97,7 +94,7 @@ public struct BlockWriteRange: Codable, Equatable, Sendable {
 /// Gives the bytes of block-wise writes; registered with `OperationDispatcher.register(_:scheme:)`.
 public protocol BlockWriteSource: Sendable {
     /// `count` bytes of the value named `name` from `offset`; fewer only at its end. Called off the I/O thread,
-    /// once per block.
+    /// once per part (at most a part's length, 64 KiB for firmware, is held at a time).
     func bytes(of name: String, offset: Int64, count: Int) throws -> [UInt8]
 }
 
@@ -139,20 +136,22 @@ struct BlockWriter {
         guard write.offset % Int64(size) == 0 else {
             throw DeviceRequestError(.invalidRequest, "offset \(write.offset) is not on a \(size)-byte block boundary")
         }
+        let part: [UInt8]
+        do {
+            part = try source.bytes(of: write.name, offset: write.offset, count: Int(write.end - write.offset))
+        } catch {
+            throw DeviceRequestError(.invalidRequest, "cannot read \(write.source) at byte \(write.offset): \(error)")
+        }
+        guard part.count == write.end - write.offset else {
+            throw DeviceRequestError(
+                .invalidRequest, "\(write.source) ended at byte \(write.offset + Int64(part.count)), not \(write.end)")
+        }
         var offset = write.offset
         var outcome = Outcome(code: .changed, blockSize: size, blocks: 0, complete: false)
         repeat {
             let count = Int(min(Int64(size), write.end - offset))
-            let bytes: [UInt8]
-            do {
-                bytes = try source.bytes(of: write.name, offset: offset, count: count)
-            } catch {
-                throw DeviceRequestError(.invalidRequest, "cannot read \(write.source) at byte \(offset): \(error)")
-            }
-            guard bytes.count == count else {
-                throw DeviceRequestError(
-                    .invalidRequest, "\(write.source) ended at byte \(offset + Int64(bytes.count)), not \(write.end)")
-            }
+            let start = Int(offset - write.offset)
+            let bytes = Array(part[start..<start + count])
             let more = offset + Int64(count) < write.total
             guard let block = CoAPBlock(containing: Int(offset), size: size, more: more) else {
                 throw DeviceRequestError(.invalidRequest, "byte \(offset) is beyond the last \(size)-byte block number")
