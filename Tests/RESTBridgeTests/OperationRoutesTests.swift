@@ -76,6 +76,7 @@ struct OperationRoutesTests {
     @Test("bad operation bodies are 4xx problem+json and queue nothing", arguments: [
         ("ghost", #"{"kind":"read","path":"/3/0/0"}"#, 404, "endpoint-not-found", nil),
         ("alpha", #"{"kind":"reboot","path":"/3/0/4"}"#, 400, "invalid-body", "/kind"),
+        ("alpha", #"{"kind":"block-write","path":"/5/0/0"}"#, 400, "invalid-body", "/kind"),
         ("alpha", #"{"path":"/3/0/4"}"#, 400, "invalid-body", "/kind"),
         ("alpha", #"{"kind":"execute","path":"/3/0"}"#, 400, "invalid-body", "/path"),
         ("alpha", #"{"kind":"read","path":"/3/x"}"#, 400, "invalid-body", "/path"),

@@ -21,7 +21,11 @@ enum ServerMetrics {
     }
 
     static func deviceRequest(_ request: DeviceRequest, outcome: String, duration: Duration) {
-        let operation = request.metricName
+        deviceRequest(operation: request.metricName, outcome: outcome, duration: duration)
+    }
+
+    /// One device request of kind `operation` (`lwm2m_device_requests_total`, `..._duration_seconds`).
+    private static func deviceRequest(operation: String, outcome: String, duration: Duration) {
         Counter(label: "lwm2m_device_requests_total", dimensions: [("operation", operation), ("outcome", outcome)])
             .increment()
         let (seconds, attoseconds) = duration.components
@@ -32,12 +36,8 @@ enum ServerMetrics {
     /// One block of a block-wise Write (push delivery): counted with the other device requests as
     /// `block-write`, its bytes in `lwm2m_block_write_bytes_total`.
     static func blockWritten(outcome: String, bytes: Int, duration: Duration) {
-        Counter(label: "lwm2m_device_requests_total", dimensions: [("operation", "block-write"), ("outcome", outcome)])
-            .increment()
+        deviceRequest(operation: "block-write", outcome: outcome, duration: duration)
         if bytes > 0 { Counter(label: "lwm2m_block_write_bytes_total").increment(by: bytes) }
-        let (seconds, attoseconds) = duration.components
-        Timer(label: "lwm2m_device_request_duration_seconds", dimensions: [("operation", "block-write")])
-            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     /// Reports come at the telemetry rate: their four counters are made once (after the backend is bootstrapped,
