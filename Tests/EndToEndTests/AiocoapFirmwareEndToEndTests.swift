@@ -57,9 +57,19 @@ struct AiocoapFirmwareEndToEndTests {
         try await update(method: "push", expected: "push", endpoint: "aiocoap-token", ["--block1-by-token"])
     }
 
+    @Test func aPushToADeviceThatAsksForSmallerBlocksCompletesInThatSize() async throws {
+        // The device answers a 1024-byte block with 4.13 and a Block1 option of 128 bytes (RFC 7959 §2.9.3).
+        let log = try await update(
+            method: "push", expected: "push", endpoint: "aiocoap-small",
+            ["--block1-by-token", "--max-block", "128"])
+        #expect(events(log).filter { $0["event"] as? String == "block-too-large" }.count == 1,
+                "one refusal, then 128-byte blocks: \(events(log).filter { $0["event"] as? String != "package" })")
+    }
+
     /// Updates the device `endpoint` by `method` and checks the update used `expected`, succeeded, and that the
     /// device received the exact image once.
-    func update(method: String, expected: String, endpoint: String, _ extra: [String] = []) async throws {
+    @discardableResult
+    func update(method: String, expected: String, endpoint: String, _ extra: [String] = []) async throws -> URL {
         let server = ServerProcess()
         try await server.start()
         defer { Task { await server.stop() } }
@@ -93,5 +103,6 @@ struct AiocoapFirmwareEndToEndTests {
         #expect(packages.first?["size"] as? Int == bytes.count)
         #expect(packages.first?["sha256"] as? String == Helpers.hex(bytes))
         #expect(events(log).filter { $0["event"] as? String == "registered" }.count == 2, "registered again after installing")
+        return log
     }
 }

@@ -9,7 +9,8 @@ device that announces none).
 `/5/0/8` Protocol Support and `/5/0/9` Delivery Method announce what it accepts (default: CoAP, pull and push).
 With --block1-by-token the device reassembles pushed blocks itself and, as Zephyr's LwM2M engine does, finds the
 transfer a block belongs to by its token: a block 0 opens a transfer under its token, a later block with another
-token is answered 4.08 Request Entity Incomplete.
+token is answered 4.08 Request Entity Incomplete. With --max-block N as well, a block larger than N bytes is
+answered 4.13 with a Block1 option of size N (RFC 7959 §2.9.3).
 
 Writes one JSON line per event to FILE: {"event":"registered"}, {"event":"package","method":"push"|"coap-pull",
 "size","sha256","version"}, {"event":"installed","version"}. Runs until killed.
@@ -143,10 +144,11 @@ class Value(resource.ObservableResource):
 
 
 class Package(resource.Resource):  # /5/0/0, write-only
-    def __init__(self, device, by_token):
+    def __init__(self, device, by_token, max_block):
         super().__init__()
         self.device = device
         self.by_token = by_token
+        self.max_block = max_block
         self.transfers = {}  # token -> bytes so far
 
     async def needs_blockwise_assembly(self, request):
@@ -158,6 +160,11 @@ class Package(resource.Resource):  # /5/0/0, write-only
             self.device.received(request.payload, "push")
             return aiocoap.Message(code=Code.CHANGED)
         token = bytes(request.token)
+        if self.max_block and block.size > self.max_block:
+            self.device.log(event="block-too-large", size=block.size)
+            exponent = self.max_block.bit_length() - 5  # 16 << exponent == max_block
+            return aiocoap.Message(code=Code.REQUEST_ENTITY_TOO_LARGE,
+                                   block1=BlockOption.BlockwiseTuple(0, False, exponent))
         if block.block_number == 0:
             self.transfers = {token: b""}
         body = self.transfers.get(token)
@@ -213,10 +220,11 @@ async def main():
     parser.add_argument("--protocols", default="0")
     parser.add_argument("--delivery-method", type=int, default=2)
     parser.add_argument("--block1-by-token", action="store_true")
+    parser.add_argument("--max-block", type=int, default=0)
     args = parser.parse_args()
     device = Device(args)
     site = resource.Site()
-    site.add_resource(["5", "0", "0"], Package(device, args.block1_by_token))
+    site.add_resource(["5", "0", "0"], Package(device, args.block1_by_token, args.max_block))
     site.add_resource(["5", "0", "1"], PackageURI(device))
     site.add_resource(["5", "0", "2"], Update(device))
     site.add_resource(["5", "0", "3"], Value(device, "/5/0/3", lambda: device.state))
