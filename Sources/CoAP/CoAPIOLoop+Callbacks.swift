@@ -65,6 +65,8 @@ extension CoAPIOLoop {
             switch number {
             case CoAPOptionNumber.block1:
                 block1 = UInt32(truncatingIfNeeded: PDUReader.uint(value))
+            case CoAPOptionNumber.block2:
+                inbound.block2 = CoAPBlock(optionValue: value)
             case CoAPOptionNumber.uriPath:
                 inbound.uriPath.append(String(decoding: value, as: UTF8.self))
             case CoAPOptionNumber.uriQuery:
@@ -139,7 +141,7 @@ extension CoAPIOLoop {
         }
         PDUWriter.fill(
             response: response, with: answer, resource: resource, session: session, request: request, query: query,
-            block1: finalBlock1)
+            block1: finalBlock1, block2: inbound.block2)
     }
 
     func handleResponse(session: OpaquePointer, received: OpaquePointer) -> coap_response_t {

@@ -22,7 +22,8 @@ public struct CoAPRequest: Sendable, Equatable {
     /// Not filled in on inbound requests (libcoap reassembles those).
     public var block1: CoAPBlock?
     /// An explicit Block2 option (RFC 7959 §2.4): asks for one block of the response (a late negotiation of the
-    /// size, or a resumption from that block). Sent as-is, like `block1`.
+    /// size, or a resumption from that block). Sent as-is, like `block1`. On an inbound request, the Block2 option
+    /// the client sent (answered by a `CoAPResponse.mappedBody`; other answers are whole bodies).
     public var block2: CoAPBlock?
     /// The Size1 option (RFC 7959 §4): the whole request body's size, sent with a first Block1 block.
     public var size1: Int?

@@ -12,7 +12,8 @@ public struct CoAPResponse: Sendable, Equatable {
     public var observe: UInt32?
     /// The Max-Age option in seconds, when present.
     public var maxAge: UInt32?
-    /// A large body served from a mapped file instead of `payload` (block-wise by libcoap, with its ETag).
+    /// A large body served from a mapped file instead of `payload`: the one Block2 block the request asks for,
+    /// with the body's ETag and Size2 (see `CoAPMappedBody`).
     public var mappedBody: CoAPMappedBody?
     /// The Block1 option of a received response (RFC 7959 §2.3: the block acted on; in a 4.13, the size the
     /// server wants, §2.9.3), when present. Read on responses `CoAPEndpoint.send` returns; ignored when answering.

@@ -49,19 +49,14 @@ enum PDUWriter {
     /// Fills a response PDU that libcoap pre-populated with the request's token and type.
     static func fill(
         response pdu: OpaquePointer, with answer: CoAPResponse, resource: OpaquePointer, session: OpaquePointer,
-        request: OpaquePointer, query: UnsafePointer<coap_string_t>?, block1: UInt32? = nil
+        request: OpaquePointer, query: UnsafePointer<coap_string_t>?, block1: UInt32? = nil,
+        block2: CoAPBlock? = nil
     ) {
         coap_pdu_set_code(pdu, coap_pdu_code_t(rawValue: UInt32(answer.code.rawValue)))
         if let observe = answer.observe { addUInt(pdu, CoAPOptionNumber.observe, UInt64(observe)) }
         for segment in answer.locationPath { addBytes(pdu, CoAPOptionNumber.locationPath, Array(segment.utf8)) }
         if let body = answer.mappedBody {
-            // libcoap keeps the pointer until the transfer ends, then calls `releaseMappedBody` with the reference
-            // (on failure too, so the reference is never released here).
-            let reference = Unmanaged.passRetained(body).toOpaque()
-            _ = coap_add_data_large_response(
-                resource, session, request, pdu, query, answer.contentFormat ?? 42,
-                answer.maxAge.map { Int32(clamping: $0) } ?? -1, body.etag, body.count,
-                body.base.assumingMemoryBound(to: UInt8.self), releaseMappedBody, reference)
+            fill(response: pdu, block: block2, of: body, answer: answer, session: session)
             return
         }
         if answer.payload.count > largePayloadThreshold {
@@ -78,6 +73,33 @@ enum PDUWriter {
         if !answer.payload.isEmpty {
             answer.payload.withUnsafeBufferPointer { _ = coap_add_data(pdu, $0.count, $0.baseAddress) }
         }
+    }
+
+    /// Room left in a PDU for the header, a token and the options of a block of a mapped body.
+    static let blockOverhead = 64
+
+    /// Answers with the one block of `body` that `requested` (the request's Block2, none: block 0) asks for, in the
+    /// largest size up to 1024 that fits the session's PDU (RFC 7959 §2.4), with ETag, Content-Format, Block2 and
+    /// Size2 options (in option order); an offset at or beyond the end is 4.02 Bad Option.
+    private static func fill(
+        response pdu: OpaquePointer, block requested: CoAPBlock?, of body: CoAPMappedBody, answer: CoAPResponse,
+        session: OpaquePointer
+    ) {
+        let room = coap_session_max_pdu_size(session) - blockOverhead
+        let maxSZX = (0...6).last { 16 << $0 <= room }.map(UInt8.init) ?? 0
+        guard let (block, bytes) = body.block(for: requested, maxSZX: maxSZX) else {
+            coap_pdu_set_code(pdu, coap_pdu_code_t(rawValue: UInt32(CoAPCode.badOption.rawValue)))
+            let diagnostic = Array("block \(requested?.description ?? "-") is beyond the end (\(body.count) bytes)".utf8)
+            diagnostic.withUnsafeBufferPointer { _ = coap_add_data(pdu, $0.count, $0.baseAddress) }
+            return
+        }
+        addBytes(pdu, CoAPOptionNumber.etag, (0..<8).map { UInt8(truncatingIfNeeded: body.etag >> (56 - 8 * $0)) })
+        addUInt(pdu, CoAPOptionNumber.contentFormat, UInt64(answer.contentFormat ?? 42))
+        if let maxAge = answer.maxAge { addUInt(pdu, CoAPOptionNumber.maxAge, UInt64(maxAge)) }
+        addUInt(pdu, CoAPOptionNumber.block2, UInt64(block.uintValue))
+        addUInt(pdu, CoAPOptionNumber.size2, UInt64(body.count))
+        _ = coap_add_data(pdu, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        body.onServe?(bytes.count)
     }
 
     /// Builds a request PDU for `session`; returns `nil` when libcoap cannot allocate one.

@@ -70,7 +70,7 @@ struct AiocoapFirmwareEndToEndTests {
     /// device received the exact image once.
     @discardableResult
     func update(method: String, expected: String, endpoint: String, _ extra: [String] = []) async throws -> URL {
-        let server = ServerProcess()
+        let server = ServerProcess(mode: .process)  // checks /metrics: process-wide counters
         try await server.start()
         defer { Task { await server.stop() } }
         let (process, log) = try device(server, endpoint: endpoint, extra)
@@ -103,6 +103,12 @@ struct AiocoapFirmwareEndToEndTests {
         #expect(packages.first?["size"] as? Int == bytes.count)
         #expect(packages.first?["sha256"] as? String == Helpers.hex(bytes))
         #expect(events(log).filter { $0["event"] as? String == "registered" }.count == 2, "registered again after installing")
+        // Every byte the device took is counted once, by how it went out (a CoAP pull block by block).
+        let metrics = String(decoding: try await server.http("GET", "/metrics").1, as: UTF8.self)
+        let transport = expected == "push" ? "push" : "coap"
+        let served = metrics.split(separator: "\n")
+            .first { $0.hasPrefix("lwm2m_firmware_bytes_served_total{transport=\"\(transport)\"}") }
+        #expect(served?.split(separator: " ").last.flatMap { Int($0) } == bytes.count, "\(served ?? "none")")
         return log
     }
 }

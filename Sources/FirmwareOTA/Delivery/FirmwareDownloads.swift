@@ -7,7 +7,8 @@ import Synchronization
 
 /// The download links of firmware updates (LwM2M 1.1 Core §E.6, Package URI `/5/0/1`): one unguessable token per
 /// update, tied to its image, expiring with it. The same token serves `coap://HOST:PORT/fw/<token>` (and
-/// `coaps://`) from the server's own listening sockets, block-wise with the image's ETag on every block, and
+/// `coaps://`) from the server's own listening sockets, one Block2 block per request with the image's ETag on
+/// every block (a device resumes by asking for the block it reached), and
 /// `GET /fw/<token>` on the HTTP port with ETag and Range; no other credential is needed, so a link that is
 /// unknown, revoked or expired is refused (4.04 / 404) and logged.
 public final class FirmwareDownloads: Sendable {
@@ -110,10 +111,12 @@ public final class FirmwareDownloads: Sendable {
                 refused(path[1], via: inbound.isSecure ? "coaps" : "coap", peer: inbound.peerAddress)
                 return .error(.notFound, "unknown or expired download link")
             }
-            // libcoap answers the further blocks of a transfer itself; a request reaching this handler starts one
-            // (or resumes at a block).
-            Counter(label: "lwm2m_firmware_download_requests_total",
-                    dimensions: [("transport", inbound.isSecure ? "coaps" : "coap")]).increment()
+            // Every block request reaches this handler (the endpoint keeps no transfer state); one for the first
+            // block starts a download.
+            if (inbound.request.block2?.num ?? 0) == 0 {
+                Counter(label: "lwm2m_firmware_download_requests_total",
+                        dimensions: [("transport", inbound.isSecure ? "coaps" : "coap")]).increment()
+            }
             do {
                 let body = try mappedBody(for: link)
                 return CoAPResponse(code: .content, contentFormat: 42, mappedBody: body)
@@ -129,7 +132,10 @@ public final class FirmwareDownloads: Sendable {
     /// The shared mapping of `link`'s image, made on first use.
     private func mappedBody(for link: Link) throws -> CoAPMappedBody {
         if let body = state.withLock({ $0.mapped[link.image.sha256] }) { return body }
-        let body = try CoAPMappedBody(file: link.file, etag: CoAPMappedBody.etag(sha256: link.image.sha256))
+        let served = Counter(label: "lwm2m_firmware_bytes_served_total", dimensions: [("transport", "coap")])
+        let body = try CoAPMappedBody(
+            file: link.file, etag: CoAPMappedBody.etag(sha256: link.image.sha256),
+            onServe: { served.increment(by: $0) })
         return state.withLock { state in
             if let existing = state.mapped[link.image.sha256] { return existing }
             state.mapped[link.image.sha256] = body
