@@ -32,6 +32,8 @@ public struct BuiltServer: Sendable {
     public let firmwareDownloads: FirmwareDownloads
     /// Firmware updates and campaigns.
     public let firmwareUpdates: FirmwareOrchestrator
+    /// Every REST route as `METHOD /path/{parameter}`.
+    public let restRoutes: [String]
     private let boundHTTPPort: HTTPPortBox
     private let runningGroup = RunningGroup()
 
@@ -77,8 +79,9 @@ public struct BuiltServer: Sendable {
 
     init(services: [any Service], lwm2m: LwM2MServer, stores: Stores, storedReports: any StoredReportSource,
          apiToken: String?, generatedToken: Bool, firmwareImages: FirmwareImages, firmwareDownloads: FirmwareDownloads,
-         firmwareUpdates: FirmwareOrchestrator, boundHTTPPort: HTTPPortBox) {
+         firmwareUpdates: FirmwareOrchestrator, restRoutes: [String], boundHTTPPort: HTTPPortBox) {
         self.firmwareUpdates = firmwareUpdates
+        self.restRoutes = restRoutes
         self.firmwareImages = firmwareImages
         self.firmwareDownloads = firmwareDownloads
         self.services = services
@@ -229,22 +232,25 @@ public func buildServer(
         reports: ingest.subscribe(capacity: StoredReports.defaultCapacity, paths: FirmwareOrchestrator.reportedPaths),
         registrationEvents: server.makeEventStream(), tickInterval: configuration.firmware.tickInterval,
         logger: logger)
+    var restRoutes: [String] = []
     let app = buildApplication(
         configuration: RESTConfiguration(
             host: host, port: configuration.httpPort, apiToken: apiToken,
-            bulkOperationLimit: configuration.bulkOperationLimit),
+            bulkOperationLimit: configuration.bulkOperationLimit,
+            metricsToken: apiToken == nil ? nil : configuration.metricsToken),
         stores: stores, deviceManagement: server, observations: server, liveEvents: hub,
         operations: dispatcher, pskCredentials: credentials, metrics: metrics,
         modules: [FirmwareController(images: firmware, downloads: downloads),
                   FirmwareUpdateController(orchestrator: orchestrator)],
         logger: logger,
-        onServerRunning: { httpPort.set($0) })
+        onServerRunning: { httpPort.set($0) },
+        routes: { restRoutes = $0 })
     return BuiltServer(
         services: [DrainThenWait(recorder), ingest, DrainThenWait(liveRegistrations), app, server, dispatcher,
                    firmwareService],
         lwm2m: server, stores: stores, storedReports: ingest, apiToken: apiToken, generatedToken: generated,
         firmwareImages: firmware, firmwareDownloads: downloads, firmwareUpdates: orchestrator,
-        boundHTTPPort: httpPort)
+        restRoutes: restRoutes, boundHTTPPort: httpPort)
 }
 
 /// The service group once `run` made it, and whether a graceful shutdown was asked for.

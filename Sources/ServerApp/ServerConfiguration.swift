@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var storage: Storage
     /// How REST requests are authenticated.
     public var authentication: Authentication
+    /// A token that opens `GET /metrics` only (`--metrics-token`, or `LWM2M_METRICS_TOKEN`), when given.
+    public var metricsToken: String?
     /// Directories of additional OMA DDF XML object definitions.
     public var objectDefinitionDirectories: [URL]
     /// The operation queue (awake window, limits, retries, retention).
@@ -54,8 +56,10 @@ public struct ServerConfiguration: Sendable {
         authentication: Authentication = .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),
         objectDefinitionDirectories: [URL] = [], dispatcher: OperationDispatcherConfiguration = .init(),
         bulkOperationLimit: Int = 10_000, maxFirmwareSize: Int64 = FirmwareImages.defaultMaxSize,
-        firmware: FirmwareOrchestratorConfiguration = .init(), advertisedHost: String? = nil
+        firmware: FirmwareOrchestratorConfiguration = .init(), advertisedHost: String? = nil,
+        metricsToken: String? = nil
     ) {
+        self.metricsToken = metricsToken
         self.firmware = firmware
         self.advertisedHost = advertisedHost
         self.lwm2m = lwm2m

@@ -46,6 +46,11 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Flag(help: "Disable REST authentication (local development only).")
     public var noAuth = false
 
+    @Option(help: ArgumentHelp(
+        "A token that opens GET /metrics only, for a Prometheus scraper (else LWM2M_METRICS_TOKEN; reader and higher tokens work too).",
+        valueName: "token"))
+    public var metricsToken: String?
+
     @Option(help: "A directory of additional OMA DDF XML object definitions (repeatable).")
     public var objectDefinitions: [String] = []
 
@@ -150,7 +155,9 @@ public struct ServerOptions: ParsableArguments, Sendable {
                 timeouts: .init(delivering: firmwareDeliveryTimeout, updating: firmwareInstallTimeout,
                                 fallbackReadAfter: firmwareReadAfter),
                 maxAttempts: firmwareMaxAttempts, pushBlockSize: firmwareBlockSize),
-            advertisedHost: advertisedHost)
+            advertisedHost: advertisedHost,
+            metricsToken: (metricsToken ?? ProcessInfo.processInfo.environment["LWM2M_METRICS_TOKEN"])
+                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 })
     }
 }
 

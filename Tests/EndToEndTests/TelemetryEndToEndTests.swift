@@ -66,11 +66,16 @@ struct TelemetryEndToEndTests {
             logURL: server.dataDir.appendingPathComponent("sse.log"))
         defer { Task { await sse.stop(signal: SIGKILL) } }
         try await server.eventually(timeout: .seconds(10), "the live stream connected") { sse.log.contains(": connected") }
-        let ws = try WebSocketProbe(port: server.httpPort, path: "/api/v1/ws?endpoint=tm-1", token: ServerProcess.token)
-        let wsMessages = Task.detached { () -> [String] in
-            var messages: [String] = []
-            while messages.count < 5, let text = ws.nextText() { messages.append(text) }
-            return messages
+        let port = server.httpPort
+        let ws = try await onOwnThread {
+            try WebSocketProbe(port: port, path: "/api/v1/ws?endpoint=tm-1", token: ServerProcess.token)
+        }
+        let wsMessages = Task {
+            try await onOwnThread { () -> [String] in
+                var messages: [String] = []
+                while messages.count < 5, let text = ws.nextText() { messages.append(text) }
+                return messages
+            }
         }
 
         let logURL = server.dataDir.appendingPathComponent("reported.jsonl")
@@ -136,7 +141,7 @@ struct TelemetryEndToEndTests {
         #expect(withBoth.count == sends.count, "one two-value event per Send")
 
         // Live clients saw the traffic.
-        let messages = await wsMessages.value
+        let messages = try await wsMessages.value
         #expect(messages.count == 5)
         #expect(messages.allSatisfy { $0.contains("\"tm-1\"") })
         let sseText = sse.log

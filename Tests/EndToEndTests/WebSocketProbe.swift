@@ -3,6 +3,9 @@ import Foundation
 /// A minimal RFC 6455 client over a blocking TCP socket, enough to read a server's text frames in tests.
 final class WebSocketProbe: @unchecked Sendable {
     private let fd: Int32
+    /// The close frame's status code and reason, once `nextText` met one (RFC 6455 §5.5.1).
+    private(set) var closeCode: UInt16?
+    private(set) var closeReason: String?
 
     /// Connects and performs the opening handshake; throws when the server does not switch protocols.
     init(port: UInt16, path: String, token: String) throws {
@@ -48,7 +51,10 @@ final class WebSocketProbe: @unchecked Sendable {
             guard let payload = length == 0 ? [] : readBytes(length) else { return nil }
             switch opcode {
             case 0x1: return String(decoding: payload, as: UTF8.self)
-            case 0x8: return nil
+            case 0x8:
+                closeCode = payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : nil
+                closeReason = String(decoding: payload.dropFirst(2), as: UTF8.self)
+                return nil
             default: continue  // ping, pong, binary: skip
             }
         }

@@ -83,10 +83,10 @@ struct AuthTests {
     @Test("constant-time comparison is still a comparison")
     func comparison() {
         let token = Array("abcdef".utf8)
-        #expect(BearerAuthMiddleware<APIRequestContext>.constantTimeEquals(Array("abcdef".utf8), token))
-        #expect(!BearerAuthMiddleware<APIRequestContext>.constantTimeEquals(Array("abcdeg".utf8), token))
-        #expect(!BearerAuthMiddleware<APIRequestContext>.constantTimeEquals(Array("abc".utf8), token))
-        #expect(!BearerAuthMiddleware<APIRequestContext>.constantTimeEquals(Array("abcdefg".utf8), token))
-        #expect(!BearerAuthMiddleware<APIRequestContext>.constantTimeEquals([], token))
+        #expect(APITokenAuthenticator<APIRequestContext>.constantTimeEquals(Array("abcdef".utf8), token))
+        #expect(!APITokenAuthenticator<APIRequestContext>.constantTimeEquals(Array("abcdeg".utf8), token))
+        #expect(!APITokenAuthenticator<APIRequestContext>.constantTimeEquals(Array("abc".utf8), token))
+        #expect(!APITokenAuthenticator<APIRequestContext>.constantTimeEquals(Array("abcdefg".utf8), token))
+        #expect(!APITokenAuthenticator<APIRequestContext>.constantTimeEquals([], token))
     }
 }

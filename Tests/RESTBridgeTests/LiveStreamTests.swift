@@ -96,7 +96,7 @@ struct LiveStreamTests {
         }
     }
 
-    @Test("WebSocket: each event is one text message with the same JSON; a wrong token is refused")
+    @Test("WebSocket: each event is one text message with the same JSON; a wrong token is closed with 4401")
     func webSocket() async throws {
         let hub = LiveEventHub.forLiveStream()
         let app = Self.makeApp(database: try await makeSeededDatabase(), hub: hub)
@@ -106,15 +106,20 @@ struct LiveStreamTests {
             let refusal = try await onOwnThread {
                 try refused.upgrade(path: "/api/v1/ws", headers: ["Authorization": "Bearer wrong"])
             }
-            // hummingbird-websocket answers a refused upgrade itself (400, connection closed), never 101.
-            #expect(refusal.hasPrefix("HTTP/1.1 400"))
+            // A refused connection is upgraded and closed at once with 4000 + the HTTP status and the reason
+            // (hummingbird-websocket would answer a declined upgrade with a bare 400).
+            #expect(refusal.hasPrefix("HTTP/1.1 101"))
+            let closed = await #expect(throws: FixtureError.self) { try await onOwnThread { try refused.readText() } }
+            #expect(closed?.description == "closed by the server: 4401 The bearer token is not valid.")
             #expect(hub.subscriberCount == 0)
-            // An unknown event name is not upgraded either.
+            // An unknown event name: 4400.
             let badFilter = try RawWebSocketClient(port: port)
             let badAnswer = try await onOwnThread {
                 try badFilter.upgrade(path: "/api/v1/ws?events=LUNCH", headers: ["Authorization": "Bearer \(testToken)"])
             }
-            #expect(badAnswer.hasPrefix("HTTP/1.1 400"))
+            #expect(badAnswer.hasPrefix("HTTP/1.1 101"))
+            let badClose = await #expect(throws: FixtureError.self) { try await onOwnThread { try badFilter.readText() } }
+            #expect(badClose?.description.hasPrefix("closed by the server: 4400 ") == true, "\(String(describing: badClose))")
             #expect(hub.subscriberCount == 0)
 
             let socket = try RawWebSocketClient(port: port)

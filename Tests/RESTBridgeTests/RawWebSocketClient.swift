@@ -67,7 +67,10 @@ final class RawWebSocketClient: @unchecked Sendable {
                     let payload = Array(buffer[offset..<(offset + length)])
                     buffer.removeFirst(offset + length)
                     if opcode == 0x1 { return String(decoding: payload, as: UTF8.self) }
-                    if opcode == 0x8 { throw FixtureError("closed by the server") }
+                    if opcode == 0x8 {
+                        let code = payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : 0
+                        throw FixtureError("closed by the server: \(code) \(String(decoding: payload.dropFirst(2), as: UTF8.self))")
+                    }
                     continue
                 }
             }

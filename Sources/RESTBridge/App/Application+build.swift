@@ -16,24 +16,26 @@ import ResourceModel
 /// `/metrics` (`nil`: 503); `pskCredentials`
 /// is the in-memory copy of the DTLS keys the security routes keep in step with the database (`nil`: 503). Run it as
 /// a service (`try await app.runService()` or inside a `ServiceGroup`); tests call `app.test(.router)`.
-/// `onServerRunning` is told the bound port once HTTP listens (port 0 picks a free one).
+/// `onServerRunning` is told the bound port once HTTP listens (port 0 picks a free one); `routes` is told every
+/// route as `METHOD /path/{parameter}` (for the role table test and route listings).
 public func buildApplication(
     configuration: RESTConfiguration, stores: Stores, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
     operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
     metrics: PrometheusCollectorRegistry? = nil, modules: [any APIModule] = [], logger: Logger,
-    onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in },
+    routes: ((_ routes: [String]) -> Void)? = nil
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         configuration: configuration, stores: stores, deviceManagement: deviceManagement,
         observations: observations, liveEvents: liveEvents, operations: operations, pskCredentials: pskCredentials,
         metrics: metrics, modules: modules)
-    // The upgrade router sees only upgrade requests; it checks the same token. A refused upgrade falls
-    // through to `router`, which answers 401 (bad token) or 426 (not an upgrade).
-    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-    if let token = configuration.apiToken {
-        webSocketRouter.add(middleware: BearerAuthMiddleware(token: token))
-    }
+    routes?(router.routes.map(\.description))
+    // The upgrade router sees only upgrade requests; it checks the same tokens and roles, and closes a refused
+    // connection with 4401/4403 (`WebSocketAuthMiddleware`). Plain GETs of the path reach `router` (426).
+    let webSocketRouter = Router(context: APIWebSocketRequestContext.self)
+    webSocketRouter.add(middleware: WebSocketAuthMiddleware(authenticator: APITokenAuthenticator(
+        adminToken: configuration.apiToken, metricsToken: configuration.metricsToken, store: stores.apiTokens)))
     LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive)
         .addWebSocketRoute(to: webSocketRouter)
     return Application(
@@ -45,8 +47,9 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Builds the API's router: problem+json errors everywhere, `/healthz` open, every other path behind the
-/// bearer token when `configuration.apiToken` is set (unknown paths too, so they reveal nothing).
+/// Builds the API's router: problem+json errors everywhere, `/healthz` and modules' open routes first, every
+/// other path (unknown ones too, so they reveal nothing) behind a bearer token whose role allows the call
+/// (`APITokenAuthenticator`, `APIAccess`; with `configuration.apiToken` `nil` everyone is an admin).
 public func buildRouter(
     configuration: RESTConfiguration, stores: Stores, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
@@ -75,9 +78,10 @@ func buildRouter(
     router.add(middleware: MetricsMiddleware())
     HealthController(repository: repository).addRoutes(to: router)
     for module in modules { module.addOpenRoutes(to: router) }
-    if let token = configuration.apiToken {
-        router.add(middleware: BearerAuthMiddleware(token: token))
-    }
+    // Every route after this point needs a token whose role allows the call (`APIAccess`).
+    router.add(middleware: APITokenAuthenticator(
+        adminToken: configuration.apiToken, metricsToken: configuration.metricsToken, store: stores?.apiTokens))
+    router.add(middleware: APIAccess.middleware(context: APIRequestContext.self))
     EndpointController(repository: repository, dispatcher: operations).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)
     ResourceController(deviceManagement: deviceManagement, dispatcher: operations, repository: repository)
@@ -95,6 +99,7 @@ func buildRouter(
             model: deviceManagement.objectModel, bulkLimit: configuration.bulkOperationLimit
         ).addRoutes(to: router)
         SecurityController(credentials: stores.credentials, store: pskCredentials).addRoutes(to: router)
+        APITokenController(store: stores.apiTokens).addRoutes(to: router)
     }
     for module in modules { module.addRoutes(to: router) }
     return router

@@ -101,12 +101,12 @@ extension Problem {
             detail: "Query parameter '\(name)' is '\(value)'; expected \(expected).")
     }
 
-    /// 401 for a missing or wrong bearer token (RFC 6750 §3).
-    static func unauthorized(tokenPresent: Bool) -> Problem {
+    /// 401 for a missing, unknown or expired bearer token (RFC 6750 §3); `detail` replaces the default one.
+    static func unauthorized(tokenPresent: Bool, detail: String? = nil) -> Problem {
         Problem(
             type: typeBase + "unauthorized", title: "Unauthorized", status: .unauthorized,
-            detail: tokenPresent
-                ? "The bearer token is not valid." : "This resource requires 'Authorization: Bearer <token>'.",
+            detail: detail ?? (tokenPresent
+                ? "The bearer token is not valid." : "This resource requires 'Authorization: Bearer <token>'."),
             headers: [.wwwAuthenticate: tokenPresent ? #"Bearer error="invalid_token""# : "Bearer"])
     }
 

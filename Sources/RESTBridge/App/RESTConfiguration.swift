@@ -4,8 +4,10 @@ public struct RESTConfiguration: Sendable {
     public var host: String
     /// The TCP port; 0 picks a free port.
     public var port: Int
-    /// The bearer token every route but `/healthz` requires; `nil` disables authentication.
+    /// The bootstrap admin token; `nil` disables authentication (every request is an admin).
     public var apiToken: String?
+    /// A token that opens `GET /metrics` only (`--metrics-token`), when given.
+    public var metricsToken: String?
     /// The interval of keep-alive comments on the server-sent event stream.
     public var streamKeepAlive: Duration
     /// The most endpoints one bulk `POST /api/v1/operations` may target.
@@ -14,8 +16,9 @@ public struct RESTConfiguration: Sendable {
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, apiToken: String?, streamKeepAlive: Duration = .seconds(15),
-        bulkOperationLimit: Int = 10_000
+        bulkOperationLimit: Int = 10_000, metricsToken: String? = nil
     ) {
+        self.metricsToken = metricsToken
         self.bulkOperationLimit = bulkOperationLimit
         self.host = host
         self.port = port

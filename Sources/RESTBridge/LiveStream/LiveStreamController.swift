@@ -25,7 +25,7 @@ struct LiveStreamController {
     /// Registers the SSE route, and a 426 answer for plain requests to the WebSocket route, on `router`.
     func addRoutes(to router: some RouterMethods<APIRequestContext>) {
         router.get(RouterPath(Self.streamPath), use: stream)
-        // Reached by plain GETs and by upgrades the WebSocket router declined (a bad `events` list: 400).
+        // Reached by plain GETs (a bad `events` list: 400, else 426).
         router.get(RouterPath(Self.webSocketPath)) { request, _ -> Response in
             _ = try Self.eventNames(request.uri.queryParameters["events"].map(String.init))
             throw Problem.upgradeRequired
@@ -34,20 +34,30 @@ struct LiveStreamController {
         router.rejectOtherMethods(RouterPath(Self.webSocketPath), allowed: [.get])
     }
 
-    /// Registers the WebSocket upgrade on the upgrade router (which carries the same bearer check).
-    func addWebSocketRoute<Context: WebSocketRequestContext>(to router: Router<Context>) {
+    /// Registers the WebSocket upgrade on the upgrade router (behind `WebSocketAuthMiddleware`). A connection that
+    /// may not have the stream (no or a bad token, a role below reader, a bad `events` list) is upgraded and
+    /// closed at once with close code 4000 + the HTTP status it would have had (4401, 4403, 4400) and the
+    /// problem's detail as reason (see `WebSocketAuthMiddleware` for why not an HTTP status).
+    func addWebSocketRoute(to router: Router<APIWebSocketRequestContext>) {
         guard let hub, hub.encodesText else { return }
-        router.ws(RouterPath(Self.webSocketPath), shouldUpgrade: { request, _ in
-            // A bad `events` list is not upgraded: the HTTP route then answers 400.
-            do {
-                _ = try Self.eventNames(request.uri.queryParameters["events"].map(String.init))
-                return .upgrade([:])
-            } catch {
-                return .dontUpgrade
-            }
+        router.ws(RouterPath(Self.webSocketPath), shouldUpgrade: { request, context in
+            .upgrade([:])
         }) { inbound, outbound, context in
+            var refusal = context.requestContext.refusal
+            if refusal == nil {
+                do throws(Problem) {
+                    _ = try Self.eventNames(context.request.uri.queryParameters["events"].map(String.init))
+                } catch {
+                    refusal = error
+                }
+            }
+            if let refusal {
+                try await outbound.close(
+                    .unknown(4000 + UInt16(refusal.status.code)), reason: Self.closeReason(refusal.detail ?? refusal.title))
+                return
+            }
             let endpoint = context.request.uri.queryParameters["endpoint"].map(String.init)
-            // Checked before the upgrade.
+            // Checked above.
             let names = (try? Self.eventNames(context.request.uri.queryParameters["events"].map(String.init))) ?? nil
             let events = hub.subscribeEncoded(endpoint: endpoint, names: names)
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -66,6 +76,17 @@ struct LiveStreamController {
                 group.cancelAll()
             }
         }
+    }
+
+    /// `text` cut to the 123 bytes a close frame's reason may hold (RFC 6455 §5.5: 125 with the code), on a
+    /// character boundary.
+    static func closeReason(_ text: String) -> String {
+        var reason = ""
+        for character in text {
+            guard reason.utf8.count + String(character).utf8.count <= 123 else { break }
+            reason.append(character)
+        }
+        return reason
     }
 
     /// `GET /api/v1/stream[?endpoint=][&events=OPERATION,AWAKE]`: `text/event-stream`, one

@@ -27,7 +27,7 @@ extension AppDatabase {
             update.endpoint = endpoint
             update.firmwareID = firmwareID
             if update.isActive { try Self.requireNoOtherActive(db, endpointId: endpointId, endpoint: endpoint, except: update.id) }
-            var row = FirmwareUpdateRecord(update, endpointId: endpointId)
+            let row = FirmwareUpdateRecord(update, endpointId: endpointId)
             try row.update(db)
             return try Self.fetchUpdates(db, where: "u.id = ?", arguments: [update.id]).first ?? update
         }
@@ -89,7 +89,7 @@ extension AppDatabase {
             var campaign = try make(record.id!)
             campaign.id = record.id!
             campaign.firmwareID = firmwareID
-            var row = CampaignRecord(campaign)
+            let row = CampaignRecord(campaign)
             try row.update(db)
             return try CampaignRecord.fetchOne(db, key: campaign.id)?.campaign ?? campaign
         }

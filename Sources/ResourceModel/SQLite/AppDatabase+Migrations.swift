@@ -12,6 +12,7 @@ extension AppDatabase {
         migrator.registerMigration("v5", migrate: addEndpointTransport)
         migrator.registerMigration("v6", migrate: addFirmwareModel)
         migrator.registerMigration("v7", migrate: createFirmwareUpdateDocuments)
+        migrator.registerMigration("v8", migrate: createAPITokens)
         return migrator
     }
 

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The server's SQLite database: owns the one `DatabaseWriter` and implements every store protocol
 /// (`EndpointStore`, `TelemetryStore`, `EventStore`, `OperationStore`, `ObservationStore`,
-/// `ObservationProfileStore`, `CredentialStore`); `stores` hands it out as all of them. Its GRDB records stay
+/// `ObservationProfileStore`, `CredentialStore`, `FirmwareStore`, `APITokenStore`); `stores` hands it out as all of them. Its GRDB records stay
 /// inside this folder.
 ///
 /// Open the file once per process: `open(directory:)` gives a `DatabasePool` (WAL, readers never block the
@@ -66,6 +66,6 @@ public final class AppDatabase: Sendable {
     public var stores: Stores {
         Stores(
             endpoints: self, telemetry: self, events: self, operations: self, observations: self,
-            observationProfiles: self, credentials: self, firmware: self)
+            observationProfiles: self, credentials: self, firmware: self, apiTokens: self)
     }
 }

@@ -19,13 +19,15 @@ public struct Stores: Sendable {
     public var credentials: any CredentialStore
     /// Uploaded firmware images.
     public var firmware: any FirmwareStore
+    /// The REST API's named tokens.
+    public var apiTokens: any APITokenStore
 
     /// Creates a bundle from one store per aggregate.
     public init(
         endpoints: any EndpointStore, telemetry: any TelemetryStore, events: any EventStore,
         operations: any OperationStore, observations: any ObservationStore,
         observationProfiles: any ObservationProfileStore, credentials: any CredentialStore,
-        firmware: any FirmwareStore
+        firmware: any FirmwareStore, apiTokens: any APITokenStore
     ) {
         self.endpoints = endpoints
         self.telemetry = telemetry
@@ -35,5 +37,6 @@ public struct Stores: Sendable {
         self.observationProfiles = observationProfiles
         self.credentials = credentials
         self.firmware = firmware
+        self.apiTokens = apiTokens
     }
 }
