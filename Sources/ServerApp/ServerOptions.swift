@@ -46,6 +46,9 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Flag(help: "Disable REST authentication (local development only).")
     public var noAuth = false
 
+    @Flag(help: "Refuse (4.03) an Update or De-register of a NoSec registration from another address than the one it was made or last updated from.")
+    public var nosecAddressCheck = false
+
     @Option(help: ArgumentHelp(
         "A token that opens GET /metrics only, for a Prometheus scraper (else LWM2M_METRICS_TOKEN; reader and higher tokens work too).",
         valueName: "token"))
@@ -139,7 +142,7 @@ public struct ServerOptions: ParsableArguments, Sendable {
                 host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel,
                 coapsPort: coapsPort == 0 ? nil : coapsPort, maxRegisterPayload: maxRegisterPayload,
                 maxRegisterLinks: maxRegisterLinks, udpReceiveBuffer: udpReceiveBuffer > 0 ? udpReceiveBuffer : nil,
-                staleAfterPmax: staleAfterPmax),
+                staleAfterPmax: staleAfterPmax, nosecAddressCheck: nosecAddressCheck),
             httpPort: httpPort,
             storage: .directory(URL(fileURLWithPath: dataDir, isDirectory: true)),
             authentication: noAuth ? .disabled : .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),

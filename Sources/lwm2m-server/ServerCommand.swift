@@ -21,7 +21,8 @@ struct ServerCommand: AsyncParsableCommand {
     func run() async throws {
         let level = options.logLevel
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // What devices and clients send reaches the log escaped (no forged lines, no raw control bytes).
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

@@ -157,7 +157,7 @@ final class ServerProcess: @unchecked Sendable {
             configuration.authentication = .token(Self.token)
             let handler = try FileLogHandler.Sink(url: logURL)
             let logger = Logger(label: "lwm2m-server") { label in
-                FileLogHandler(label: label, sink: handler, logLevel: options.logLevel)
+                EscapingLogHandler(FileLogHandler(label: label, sink: handler, logLevel: options.logLevel))
             }
             let server = try await buildServer(configuration, logger: logger)
             let finished = FinishedFlag()

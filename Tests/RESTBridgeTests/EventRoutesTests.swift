@@ -83,6 +83,7 @@ struct EventRoutesTests {
         for bad in [
             #"{"name":"p","paths":[]}"#, #"{"name":"p","paths":["/x"]}"#, #"{"name":"p","paths":["/3/0/9"],"objectId":70000}"#,
             #"{"name":"p","paths":["/3/0/9"],"attributes":{"pmin":-1}}"#, #"{"name":"p","paths":["/3/0/9"],"attributes":{"speed":1}}"#,
+            #"{"name":"p","paths":["/3/0/9"],"attributes":{"pmin":10,"pmax":5}}"#,
         ] {
             let response = try await send(.post, "/api/v1/observation-profiles", body: bad, database: database)
             #expect(response.status == .badRequest, "\(bad)")

@@ -305,7 +305,8 @@ struct DiscoverAttributesRoutesTests {
     @Test("PUT .../attributes sets, and with an empty value unsets, attributes", arguments: [
         ("pmin=10&pmax=60", NotificationAttributes(pmin: 10, pmax: 60)),
         ("gt=20.5&lt=-3&st=0.5", NotificationAttributes(gt: 20.5, lt: -3, st: 0.5)),
-        ("epmin=1&epmax=0", NotificationAttributes(epmin: 1, epmax: 0)),
+        ("epmin=1&epmax=30", NotificationAttributes(epmin: 1, epmax: 30)),
+        ("pmin=5&pmax=5", NotificationAttributes(pmin: 5, pmax: 5)),
         ("st&pmin=&lt=&pmax=5", NotificationAttributes(pmax: 5, unset: ["pmin", "lt", "st"])),
         ("pmin=5&timeout=9&format=tlv", NotificationAttributes(pmin: 5)),
     ])
@@ -325,6 +326,8 @@ struct DiscoverAttributesRoutesTests {
         ("st=-1", "Query parameter 'st' is '-1'; expected a number ≥ 0."),
         ("pmin=1&pmin=2", "Query parameter 'pmin' is '2'; expected the attribute only once."),
         ("timeout=5", "Write-Attributes needs at least one attribute: pmin, pmax, gt, lt, st, epmin, epmax."),
+        ("pmin=10&pmax=5", "Attributes that cannot go together: pmin (10) is greater than pmax (5) (LwM2M Core §5.1.2)."),
+        ("epmin=5&epmax=5", "Attributes that cannot go together: epmin (5) is not less than epmax (5) (LwM2M Core §5.1.2)."),
     ])
     func badAttributes(query: String, detail: String) async throws {
         let devices = FakeDeviceManagement(answering: .changed)

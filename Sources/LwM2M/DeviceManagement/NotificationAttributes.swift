@@ -95,6 +95,15 @@ public struct NotificationAttributes: Sendable, Hashable {
     /// Whether nothing is set or unset.
     public var isEmpty: Bool { queryItems.isEmpty }
 
+    /// Why these attributes cannot go together, or `nil` when they can: LwM2M 1.1 Core §5.1.2 asks for
+    /// `pmax` ≥ `pmin` and `epmax` > `epmin` when both are given. (Values already on the device are not known
+    /// here; the device judges those.)
+    public var conflict: String? {
+        if let pmin, let pmax, pmin > pmax { return "pmin (\(pmin)) is greater than pmax (\(pmax))" }
+        if let epmin, let epmax, epmin >= epmax { return "epmin (\(epmin)) is not less than epmax (\(epmax))" }
+        return nil
+    }
+
     /// The Uri-Query items (`pmin=10`, `gt=20.5`, bare `lt` to unset).
     public var queryItems: [String] {
         Name.allCases.compactMap { name in self[name].map { "\(name.rawValue)=\(Self.number($0))" } } + unset

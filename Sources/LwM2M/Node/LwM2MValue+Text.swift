@@ -42,3 +42,15 @@ extension LwM2MValue {
         return value.description
     }
 }
+
+extension LwM2MValue {
+    /// A String value decoded from a device's payload. U+0000 is refused (`invalidValue`): no LwM2M client means
+    /// it (it is a C string's terminator leaking into the payload), and a store that reads text as C strings would
+    /// keep only what comes before it.
+    static func decodedString(_ text: String, at path: LwM2MPath) throws(LwM2MCodecError) -> LwM2MValue {
+        guard !text.utf8.contains(0) else {
+            throw LwM2MCodecError(.invalidValue, "string value contains U+0000 (NUL)", path: path)
+        }
+        return .string(text)
+    }
+}

@@ -22,6 +22,8 @@ final class RegistrationRegistry: Sendable {
     private let listeners = Mutex<[AsyncStream<RegistrationEvent>.Continuation]>([])
     private let credentials: PSKCredentialStore
     private let limits: Limits
+    /// Whether a NoSec Update or De-register must come from the registration's address.
+    private let nosecAddressCheck: Bool
 
     /// How much one Register or Update may announce: an unauthenticated client must not make the server hold
     /// megabytes of links (each link is kept in memory, stored and listed over REST).
@@ -35,8 +37,10 @@ final class RegistrationRegistry: Sendable {
     init(
         logger: Logger, clock: @escaping @Sendable () -> Date,
         events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder, receiver: ReportReceiver,
-        credentials: PSKCredentialStore = PSKCredentialStore(), limits: Limits = Limits()
+        credentials: PSKCredentialStore = PSKCredentialStore(), limits: Limits = Limits(),
+        nosecAddressCheck: Bool = false
     ) {
+        self.nosecAddressCheck = nosecAddressCheck
         clients = receiver.clients
         (observationChanges, observationContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         self.limits = limits
@@ -152,8 +156,8 @@ final class RegistrationRegistry: Sendable {
 
     private func update(_ inbound: CoAPInboundRequest, id: String) -> CoAPResponse {
         let request = inbound.request
-        if let endpoint = clients.withLock({ $0.registrations.entry(id: id)?.registration.endpoint }),
-            let refusal = securityRefusal(inbound, endpoint: endpoint)
+        if let registration = clients.withLock({ $0.registrations.entry(id: id)?.registration }),
+            let refusal = securityRefusal(inbound, endpoint: registration.endpoint) ?? addressRefusal(inbound, registration)
         {
             return refuse("update", inbound, refusal)
         }
@@ -184,8 +188,8 @@ final class RegistrationRegistry: Sendable {
     }
 
     private func deregister(_ inbound: CoAPInboundRequest, id: String) -> CoAPResponse {
-        if let endpoint = clients.withLock({ $0.registrations.entry(id: id)?.registration.endpoint }),
-            let refusal = securityRefusal(inbound, endpoint: endpoint)
+        if let registration = clients.withLock({ $0.registrations.entry(id: id)?.registration }),
+            let refusal = securityRefusal(inbound, endpoint: registration.endpoint) ?? addressRefusal(inbound, registration)
         {
             return refuse("deregister", inbound, refusal)
         }
@@ -238,6 +242,14 @@ final class RegistrationRegistry: Sendable {
             return RegistrationError(.forbidden, "endpoint '\(endpoint)' has a PSK: it must use CoAP over DTLS")
         }
         return nil
+    }
+
+    /// With `nosecAddressCheck`: why a plain-CoAP Update or De-register of `registration` is refused, or `nil`.
+    /// For a NoSec device the registration id is the only proof of identity; the check ties it to the address too.
+    private func addressRefusal(_ inbound: CoAPInboundRequest, _ registration: Registration) -> RegistrationError? {
+        guard nosecAddressCheck, !inbound.isSecure, inbound.peerAddress != registration.address else { return nil }
+        return RegistrationError(
+            .forbidden, "registration \(registration.id) was made from \(registration.address), not \(inbound.peerAddress)")
     }
 
     /// Why `notification` may not count as a notification of `observation`, or `nil` when it may. The token is

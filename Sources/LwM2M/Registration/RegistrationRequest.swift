@@ -36,7 +36,7 @@ public struct RegisterRequest: Sendable, Equatable {
                 guard value.utf8.count <= 255, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
                     throw RegistrationError(.badRequest, "invalid endpoint name")
                 }
-                endpoint = value
+                endpoint = EndpointName.canonical(value)
             case "lt":
                 lifetime = try RegistrationQuery.lifetime(value)
             case "lwm2m":

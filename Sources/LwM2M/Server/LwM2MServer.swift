@@ -42,6 +42,10 @@ public final class LwM2MServer: Service, Sendable {
         /// An observation with a `pmax` that brings no notification for this many `pmax` periods is marked stale
         /// and re-established at the client's next Register or Update (0: never by silence).
         public var staleAfterPmax: Double
+        /// Whether an Update or De-register of a NoSec (plain CoAP) registration must come from the address the
+        /// registration was made or last updated from (`--nosec-address-check`); else 4.03. Off by default: a
+        /// device behind NAT whose port changed sends its Update from a new address, which is what Update is for.
+        public var nosecAddressCheck: Bool
 
         /// Creates a configuration.
         public init(
@@ -49,8 +53,9 @@ public final class LwM2MServer: Service, Sendable {
             libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(93),
             observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil,
             maxRegisterPayload: Int = 65_536, maxRegisterLinks: Int = 2_048, udpReceiveBuffer: Int? = 4 << 20,
-            staleAfterPmax: Double = 3
+            staleAfterPmax: Double = 3, nosecAddressCheck: Bool = false
         ) {
+            self.nosecAddressCheck = nosecAddressCheck
             self.staleAfterPmax = staleAfterPmax
             self.udpReceiveBuffer = udpReceiveBuffer
             self.maxRegisterPayload = maxRegisterPayload
@@ -121,7 +126,8 @@ public final class LwM2MServer: Service, Sendable {
         let registry = RegistrationRegistry(
             logger: logger, clock: clock, events: continuation, sessions: sessions, receiver: receiver,
             credentials: credentials,
-            limits: .init(maxPayload: configuration.maxRegisterPayload, maxLinks: configuration.maxRegisterLinks))
+            limits: .init(maxPayload: configuration.maxRegisterPayload, maxLinks: configuration.maxRegisterLinks),
+            nosecAddressCheck: configuration.nosecAddressCheck)
         self.registry = registry
         // The CoAP resources of the LwM2M server; other modules mount theirs on `routes` before `start`.
         let routes = CoAPRouteTable()

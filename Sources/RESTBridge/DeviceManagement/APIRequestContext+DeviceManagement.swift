@@ -3,10 +3,10 @@ import Hummingbird
 import LwM2M
 
 extension APIRequestContext {
-    /// The `{endpoint}` path parameter, percent-decoded.
+    /// The `{endpoint}` path parameter, percent-decoded and in NFC (`EndpointName`).
     func endpointName() throws -> String {
         let raw = try parameters.require("endpoint")
-        return raw.removingPercentEncoding ?? raw
+        return EndpointName.canonical(raw.removingPercentEncoding ?? raw)
     }
 
     /// The LwM2M path in the `**` part of the route, e.g. `3/0/7/1` → `/3/0/7/1`; 400 problem when it is not

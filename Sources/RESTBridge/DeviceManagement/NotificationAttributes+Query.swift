@@ -31,6 +31,11 @@ extension NotificationAttributes {
             self[name] = number
         }
         unset.sort { Self.names.firstIndex(of: $0)! < Self.names.firstIndex(of: $1)! }
+        if let conflict {
+            throw Problem(
+                type: Problem.typeBase + "invalid-query-parameter", title: "Invalid query parameter",
+                status: .badRequest, detail: "Attributes that cannot go together: \(conflict) (LwM2M Core §5.1.2).")
+        }
         guard !isEmpty else {
             throw Problem(
                 type: Problem.typeBase + "invalid-query-parameter", title: "Invalid query parameter",

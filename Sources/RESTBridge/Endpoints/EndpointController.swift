@@ -29,10 +29,9 @@ struct EndpointController {
         return dto
     }
 
-    /// One endpoint by name (percent-decoded), or 404 problem.
+    /// One endpoint by name (percent-decoded, NFC), or 404 problem.
     @Sendable func show(_ request: Request, context: APIRequestContext) async throws -> EndpointDTO {
-        let raw = try context.parameters.require("endpoint")
-        let name = raw.removingPercentEncoding ?? raw
+        let name = try context.endpointName()
         guard let record = try await repository.endpoint(named: name) else {
             throw Problem.endpointNotFound(name)
         }

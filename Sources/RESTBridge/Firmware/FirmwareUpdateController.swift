@@ -1,6 +1,7 @@
 import FirmwareOTA
 import Foundation
 import Hummingbird
+import LwM2M
 import ResourceModel
 
 /// Firmware updates and campaigns over REST (`FirmwareOrchestrator`):
@@ -53,7 +54,7 @@ public struct FirmwareUpdateController: APIModule {
     // MARK: - Updates
 
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let endpoint = try context.parameters.require("endpoint")
+        let endpoint = try context.endpointName()
         let members = try BodyFields.members(try await request.jsonBody(), known: ["firmwareId", "method", "maxAttempts"])
         let new = NewFirmwareUpdate(
             firmwareID: try Self.integer(members, "firmwareId", required: true)!,
@@ -66,7 +67,7 @@ public struct FirmwareUpdateController: APIModule {
     }
 
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> UpdateList {
-        let endpoint = try context.parameters.require("endpoint")
+        let endpoint = try context.endpointName()
         let updates = try await orchestrator.updates(endpoint: endpoint)
         return UpdateList(updates: updates)
     }
@@ -89,7 +90,7 @@ public struct FirmwareUpdateController: APIModule {
             "firmwareId", "endpoints", "pattern", "model", "method", "maxConcurrent", "perMinute", "failureThreshold",
             "thresholdMinimum", "waves",
         ])
-        let endpoints = try BodyFields.strings(members, "endpoints", required: false)
+        let endpoints = try BodyFields.strings(members, "endpoints", required: false).map(EndpointName.canonical)
         let pattern = try BodyFields.string(members, "pattern")
         let model = try BodyFields.string(members, "model")
         guard !endpoints.isEmpty || pattern != nil || model != nil else {

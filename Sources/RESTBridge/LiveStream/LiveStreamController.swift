@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import LwM2M
 import ResourceModel
 import ServiceLifecycle
 
@@ -56,7 +57,7 @@ struct LiveStreamController {
                     .unknown(4000 + UInt16(refusal.status.code)), reason: Self.closeReason(refusal.detail ?? refusal.title))
                 return
             }
-            let endpoint = context.request.uri.queryParameters["endpoint"].map(String.init)
+            let endpoint = context.request.uri.queryParameters["endpoint"].map { EndpointName.canonical(String($0)) }
             // Checked above.
             let names = (try? Self.eventNames(context.request.uri.queryParameters["events"].map(String.init))) ?? nil
             let events = hub.subscribeEncoded(endpoint: endpoint, names: names)
@@ -93,7 +94,7 @@ struct LiveStreamController {
     /// `event: NAME\ndata: {json}\n\n` per event; `events` keeps only the named events.
     @Sendable func stream(_ request: Request, context: APIRequestContext) async throws -> Response {
         guard let hub, hub.encodesText else { throw Problem.unavailable("The live event stream") }
-        let endpoint = request.uri.queryParameters["endpoint"].map(String.init)
+        let endpoint = request.uri.queryParameters["endpoint"].map { EndpointName.canonical(String($0)) }
         let names = try Self.eventNames(request.uri.queryParameters["events"].map(String.init))
         let events = hub.subscribeEncoded(endpoint: endpoint, names: names)
         let keepAlive = self.keepAlive

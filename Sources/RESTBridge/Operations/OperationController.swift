@@ -60,7 +60,7 @@ struct OperationController {
                 throw OperationBody.invalid("/endpointPattern", "no endpoint matches '\(pattern)'")
             }
         case (_?, nil):
-            let names = try BodyFields.strings(members, "endpoints", required: true)
+            let names = try BodyFields.strings(members, "endpoints", required: true).map(EndpointName.canonical)
             var seen = Set<String>()
             for (index, name) in names.enumerated() where !seen.insert(name).inserted {
                 throw OperationBody.invalid("/endpoints/\(index)", "'\(name)' appears twice")

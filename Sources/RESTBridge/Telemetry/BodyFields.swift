@@ -114,6 +114,9 @@ enum BodyFields {
             }
             attributes[attribute] = number
         }
+        if let conflict = attributes.conflict {
+            throw Problem.invalidBody(NodeJSONError(pointer: pointer, "\(conflict) (LwM2M Core §5.1.2)"))
+        }
         return attributes.isEmpty ? nil : attributes
     }
 }

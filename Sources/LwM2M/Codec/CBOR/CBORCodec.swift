@@ -73,7 +73,7 @@ public struct CBORCodec: LwM2MNodeCodec {
         switch type {
         case .string:
             guard case .text(let text) = item else { throw mismatch }
-            return .string(text)
+            return try LwM2MValue.decodedString(text, at: path)
         case .integer:
             guard let number = item.int64Value else {
                 if case .negative = item { throw outOfRange(type, path) }

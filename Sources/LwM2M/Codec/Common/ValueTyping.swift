@@ -37,7 +37,7 @@ enum ValueTyping {
         switch declared {
         case .string:
             guard case .string(let text) = raw else { throw mismatch }
-            return .string(text)
+            return try LwM2MValue.decodedString(text, at: path)
         case .integer:
             guard case .number(let number) = raw else { throw mismatch }
             guard let value = number.exactInt64 else { throw outOfRange(number, declared, path) }
@@ -80,7 +80,7 @@ enum ValueTyping {
         case .number(.integer(let value)): .integer(value)
         case .number(.unsigned(let value)): .unsignedInteger(value)
         case .number(.float(let value)): .float(value)
-        case .string(let text): .string(text)
+        case .string(let text): try LwM2MValue.decodedString(text, at: path)
         case .boolean(let flag): .boolean(flag)
         case .bytes(let bytes): .opaque(bytes)
         case .objlnk(let text): try annotating(path) { () throws(LwM2MCodecError) in try LwM2MValue.parseObjlnk(text) }

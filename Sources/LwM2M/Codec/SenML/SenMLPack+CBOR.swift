@@ -75,7 +75,7 @@ extension SenMLPack {
             case "bv": record.baseValue = try number()
             case "bver":
                 guard let version = value.int64Value else { throw bad("integer") }
-                record.baseVersion = version
+                record.baseVersion = try SenMLPack.checkedVersion(version, record: index, format: "CBOR")
             case "n": record.name = try text()
             case "u": record.unit = try text()
             case "t": record.time = try number()

@@ -47,7 +47,7 @@ extension SenMLPack {
             case "bv": record.baseValue = try number()
             case "bver":
                 guard case .number(let lexeme) = value, let version = Int64(lexeme) else { throw bad("integer") }
-                record.baseVersion = version
+                record.baseVersion = try SenMLPack.checkedVersion(version, record: index, format: "JSON")
             case "n": record.name = try text()
             case "u": record.unit = try text()
             case "t": record.time = try number()

@@ -9,6 +9,21 @@ public struct SenMLPack: Sendable, Hashable {
         self.records = records
     }
 
+    /// The SenML version this server reads (RFC 8428 §4.4 and its IANA registration: 10).
+    public static let supportedVersion: Int64 = 10
+
+    /// `version` from a `bver` field when it is one this server reads (1 to 10); a higher one must not be
+    /// processed (RFC 8428 §4.4: "higher than the highest version supported ... MUST NOT process the Pack"),
+    /// and versions are positive.
+    static func checkedVersion(_ version: Int64, record index: Int, format: String) throws(LwM2MCodecError) -> Int64 {
+        guard (1...supportedVersion).contains(version) else {
+            throw LwM2MCodecError(
+                .malformed,
+                "SenML \(format) record \(index): 'bver' \(version) is not a SenML version this server reads (1 to \(supportedVersion))")
+        }
+        return version
+    }
+
     /// A record after base-field resolution (RFC 8428 §4.6): full name, absolute time, value plus base value.
     public struct ResolvedRecord: Sendable, Hashable {
         /// `bn + n`.

@@ -48,7 +48,7 @@ enum TLVValue {
         guard let type else { return .opaque(bytes) }
         switch type {
         case .string:
-            return .string(try utf8(bytes, at: path))
+            return try LwM2MValue.decodedString(try utf8(bytes, at: path), at: path)
         case .integer:
             return .integer(try signed(bytes, at: path))
         case .time:

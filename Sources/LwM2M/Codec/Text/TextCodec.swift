@@ -47,7 +47,7 @@ public struct TextCodec: LwM2MNodeCodec {
         let invalid = LwM2MCodecError(.invalidValue, "'\(text.prefix(64))' is not a valid \(type.rawValue)", path: path)
         switch type {
         case .string:
-            return .string(text)
+            return try LwM2MValue.decodedString(text, at: path)
         case .integer:
             guard isDecimalInteger(text, signed: true), let number = Int64(text) else { throw invalid }
             return .integer(number)
