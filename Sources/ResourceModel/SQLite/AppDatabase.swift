@@ -51,7 +51,8 @@ public final class AppDatabase: Sendable {
         configuration.label = label
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
-            // WAL + NORMAL: durable across application crashes, may lose the last commits on power loss.
+            // WAL + NORMAL, deliberately (README, "Durability"): nothing acknowledged is lost when the process
+            // dies; a power loss may lose the last commits since the WAL was synced, never consistency.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         return configuration
