@@ -71,7 +71,7 @@ printf 'baseline: %.2f s, %.0f bytes/s (%d downloads fetched again)\n' "$RAWTIME
 kill "$RAWPID"; wait "$RAWPID" 2>/dev/null || true; RAWPID=
 
 COAP=$(free_port SOCK_DGRAM); HTTP=$(free_port SOCK_STREAM)
-LWM2M_API_TOKEN=$TOKEN "$BIN/lwm2m-server" --host 127.0.0.1 --coap-port "$COAP" --coaps-port 0 --http-port "$HTTP" \
+LWM2M_API_TOKEN=$TOKEN "$BIN/lwm2m-server" --host 127.0.0.1 --coap-port "$COAP" --coaps-port 0 --http-port "$HTTP" --register-rate 0 \
   --data-dir "$WORK/data" --log-level warning --max-in-flight 1024 >"$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP/healthz" >/dev/null && break; sleep 0.1; done

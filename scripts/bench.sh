@@ -51,7 +51,7 @@ RAW=$(sed -n 's/.*raw_round_trips_per_second=\([0-9]*\).*/\1/p' <<<"$RAWLINE")
 kill "$RAWPID"; wait "$RAWPID" 2>/dev/null || true; RAWPID=
 
 COAP=$(free_port SOCK_DGRAM); HTTP=$(free_port SOCK_STREAM)
-LWM2M_API_TOKEN=$TOKEN "$BIN/lwm2m-server" --host 127.0.0.1 --coap-port "$COAP" --coaps-port 0 --http-port "$HTTP" \
+LWM2M_API_TOKEN=$TOKEN "$BIN/lwm2m-server" --host 127.0.0.1 --coap-port "$COAP" --coaps-port 0 --http-port "$HTTP" --register-rate 0 \
   --data-dir "$WORK/data" --log-level warning ${SERVER_ARGS:-} >"$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP/healthz" >/dev/null && break; sleep 0.1; done

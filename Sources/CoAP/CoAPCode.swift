@@ -66,6 +66,8 @@ public struct CoAPCode: RawRepresentable, Sendable, Hashable, CustomStringConver
     public static let notImplemented = CoAPCode(5, 1)
     /// 5.03 Service Unavailable.
     public static let serviceUnavailable = CoAPCode(5, 3)
+    /// 4.29 Too Many Requests (RFC 8516).
+    public static let tooManyRequests = CoAPCode(4, 29)
     /// 5.04 Gateway Timeout.
     public static let gatewayTimeout = CoAPCode(5, 4)
 }

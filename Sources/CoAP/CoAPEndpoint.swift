@@ -64,9 +64,12 @@ public final class CoAPEndpoint: Sendable {
         /// the handler one by one are checked: on a session with libcoap's block mode, libcoap reassembles a
         /// Block1 body whose first block carries Size1 itself.
         public var maxBlock1Size: Int?
-        /// The largest body reassembled from Block1 blocks that reach the handler one by one, in bytes; a
-        /// larger one is answered 4.13 with Size1 (RFC 7959 §4).
+        /// The largest request body, in bytes, whether it came in one datagram, reassembled by libcoap or from
+        /// Block1 blocks that reach the handler one by one; a larger one is answered 4.13 with Size1 (RFC 7959 §4)
+        /// and never reaches the handler (`--max-coap-payload`).
         public var maxBlock1Body: Int = 1 << 20
+        /// Told (on the I/O thread) of every request refused for a limit: `"coap-payload"`. For a metric.
+        public var onLimitRefusal: (@Sendable (_ limit: String) -> Void)?
 
         /// Creates a configuration.
         public init(

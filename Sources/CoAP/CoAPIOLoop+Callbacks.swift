@@ -117,6 +117,7 @@ extension CoAPIOLoop {
                     logger.warning("block-wise request refused: body too large", metadata: [
                         "session": "\(id)", "limit": "\(block1Transfers.maxBody)",
                     ])
+                    configuration.onLimitRefusal?("coap-payload")
                     coap_pdu_set_code(response, coap_pdu_code_t(rawValue: UInt32(CoAPCode.requestEntityTooLarge.rawValue)))
                     PDUWriter.addUInt(response, CoAPOptionNumber.size1, UInt64(block1Transfers.maxBody))
                     return
@@ -128,6 +129,17 @@ extension CoAPIOLoop {
         }
         inbound.confirmable = coap_pdu_get_type(request) == COAP_MESSAGE_CON
         let peer = SocketAddress.describe(coap_session_get_addr_remote(session))
+        if inbound.payload.count > configuration.maxBlock1Body {
+            // A body libcoap reassembled (its first block had Size1) or one datagram: the same limit.
+            logger.warning("request refused: body too large", metadata: [
+                "session": "\(id)", "peer": "\(peer)", "bytes": "\(inbound.payload.count)",
+                "limit": "\(configuration.maxBlock1Body)",
+            ])
+            configuration.onLimitRefusal?("coap-payload")
+            coap_pdu_set_code(response, coap_pdu_code_t(rawValue: UInt32(CoAPCode.requestEntityTooLarge.rawValue)))
+            PDUWriter.addUInt(response, CoAPOptionNumber.size1, UInt64(configuration.maxBlock1Body))
+            return
+        }
         let token = PDUReader.token(request)
         guard let answer = requestHandler(
             CoAPInboundRequest(

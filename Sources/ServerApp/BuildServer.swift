@@ -233,11 +233,14 @@ public func buildServer(
         registrationEvents: server.makeEventStream(), tickInterval: configuration.firmware.tickInterval,
         logger: logger)
     var restRoutes: [String] = []
+    var rest = RESTConfiguration(
+        host: host, port: configuration.httpPort, apiToken: apiToken,
+        bulkOperationLimit: configuration.bulkOperationLimit,
+        metricsToken: apiToken == nil ? nil : configuration.metricsToken)
+    rest.maxBodySize = configuration.maxBodySize
+    rest.maxStreamClients = configuration.maxStreamClients
     let app = buildApplication(
-        configuration: RESTConfiguration(
-            host: host, port: configuration.httpPort, apiToken: apiToken,
-            bulkOperationLimit: configuration.bulkOperationLimit,
-            metricsToken: apiToken == nil ? nil : configuration.metricsToken),
+        configuration: rest,
         stores: stores, deviceManagement: server, observations: server, liveEvents: hub,
         operations: dispatcher, pskCredentials: credentials, metrics: metrics,
         modules: [FirmwareController(images: firmware, downloads: downloads),

@@ -35,6 +35,10 @@ public struct ServerConfiguration: Sendable {
     public var authentication: Authentication
     /// A token that opens `GET /metrics` only (`--metrics-token`, or `LWM2M_METRICS_TOKEN`), when given.
     public var metricsToken: String?
+    /// The largest REST request body in bytes (`--max-body-size`).
+    public var maxBodySize: Int
+    /// The most live-stream clients at once (`--max-stream-clients`).
+    public var maxStreamClients: Int
     /// Directories of additional OMA DDF XML object definitions.
     public var objectDefinitionDirectories: [URL]
     /// The operation queue (awake window, limits, retries, retention).
@@ -57,8 +61,10 @@ public struct ServerConfiguration: Sendable {
         objectDefinitionDirectories: [URL] = [], dispatcher: OperationDispatcherConfiguration = .init(),
         bulkOperationLimit: Int = 10_000, maxFirmwareSize: Int64 = FirmwareImages.defaultMaxSize,
         firmware: FirmwareOrchestratorConfiguration = .init(), advertisedHost: String? = nil,
-        metricsToken: String? = nil
+        maxBodySize: Int = 1 << 20, maxStreamClients: Int = 256, metricsToken: String? = nil
     ) {
+        self.maxBodySize = maxBodySize
+        self.maxStreamClients = maxStreamClients
         self.metricsToken = metricsToken
         self.firmware = firmware
         self.advertisedHost = advertisedHost

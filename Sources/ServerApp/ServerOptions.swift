@@ -46,6 +46,21 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Flag(help: "Disable REST authentication (local development only).")
     public var noAuth = false
 
+    @Option(help: "The largest CoAP request body in bytes, whole or reassembled from blocks (larger: 4.13 with Size1).")
+    public var maxCoapPayload: Int = 1 << 20
+
+    @Option(help: "The largest REST request body in bytes (larger: 413); the firmware upload has --max-firmware-size.")
+    public var maxBodySize: Int = 1 << 20
+
+    @Option(help: "The most live-stream clients at once, SSE and WebSocket together (one more: 503, or close code 4503).")
+    public var maxStreamClients: Int = 256
+
+    @Option(help: "The most registered endpoints; a Register of a new endpoint name beyond it gets 5.03.")
+    public var maxEndpoints: Int = 100_000
+
+    @Option(help: "Registers per second one source address may make on average (bursts of 10 s worth); beyond: 4.29. 0: no limit.")
+    public var registerRate: Double = 100
+
     @Flag(help: "Refuse (4.03) an Update or De-register of a NoSec registration from another address than the one it was made or last updated from.")
     public var nosecAddressCheck = false
 
@@ -127,6 +142,11 @@ public struct ServerOptions: ParsableArguments, Sendable {
         }
         guard operationRetentionDays >= 0 else { throw ValidationError("--operation-retention-days must not be negative") }
         guard maxRegisterPayload >= 64 else { throw ValidationError("--max-register-payload must be at least 64") }
+        guard maxCoapPayload >= 1024 else { throw ValidationError("--max-coap-payload must be at least 1024") }
+        guard maxEndpoints >= 1 else { throw ValidationError("--max-endpoints must be at least 1") }
+        guard maxBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024") }
+        guard maxStreamClients >= 1 else { throw ValidationError("--max-stream-clients must be at least 1") }
+        guard registerRate >= 0, registerRate.isFinite else { throw ValidationError("--register-rate must be 0 or positive") }
         guard udpReceiveBuffer >= 0 else { throw ValidationError("--udp-receive-buffer must not be negative") }
         guard maxFirmwareSize >= 1 else { throw ValidationError("--max-firmware-size must be at least 1 byte") }
         guard maxRegisterLinks >= 1 else { throw ValidationError("--max-register-links must be at least 1") }
@@ -142,7 +162,8 @@ public struct ServerOptions: ParsableArguments, Sendable {
                 host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel,
                 coapsPort: coapsPort == 0 ? nil : coapsPort, maxRegisterPayload: maxRegisterPayload,
                 maxRegisterLinks: maxRegisterLinks, udpReceiveBuffer: udpReceiveBuffer > 0 ? udpReceiveBuffer : nil,
-                staleAfterPmax: staleAfterPmax, nosecAddressCheck: nosecAddressCheck),
+                staleAfterPmax: staleAfterPmax, nosecAddressCheck: nosecAddressCheck, maxCoAPPayload: maxCoapPayload,
+                maxEndpoints: maxEndpoints, registerRate: registerRate),
             httpPort: httpPort,
             storage: .directory(URL(fileURLWithPath: dataDir, isDirectory: true)),
             authentication: noAuth ? .disabled : .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),
@@ -159,6 +180,7 @@ public struct ServerOptions: ParsableArguments, Sendable {
                                 fallbackReadAfter: firmwareReadAfter),
                 maxAttempts: firmwareMaxAttempts, pushBlockSize: firmwareBlockSize),
             advertisedHost: advertisedHost,
+            maxBodySize: maxBodySize, maxStreamClients: maxStreamClients,
             metricsToken: (metricsToken ?? ProcessInfo.processInfo.environment["LWM2M_METRICS_TOKEN"])
                 .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 })
     }

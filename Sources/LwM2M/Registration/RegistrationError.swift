@@ -18,6 +18,8 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
         /// The payload or its number of links exceeds the server's limits: 4.13 Request Entity Too Large
         /// (RFC 7252 §5.9.2.9).
         case tooLarge
+        /// The server holds as many registrations as it may (`--max-endpoints`): 5.03 Service Unavailable.
+        case serviceUnavailable
     }
 
     /// The kind of refusal.
@@ -40,6 +42,7 @@ public struct RegistrationError: Error, Sendable, Equatable, CustomStringConvert
         case .unsupportedContentFormat: .unsupportedContentFormat
         case .forbidden: .forbidden
         case .tooLarge: .requestEntityTooLarge
+        case .serviceUnavailable: .serviceUnavailable
         }
     }
 

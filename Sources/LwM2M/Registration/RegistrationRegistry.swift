@@ -32,7 +32,15 @@ final class RegistrationRegistry: Sendable {
         var maxPayload = 65_536
         /// The most object links.
         var maxLinks = 2_048
+        /// The most registered endpoints.
+        var maxEndpoints = 100_000
+        /// Registers per second per source address (0: no limit).
+        var registerRate: Double = 100
     }
+
+    /// Token buckets of Register requests per source address (IP without port), refilled at `registerRate` per
+    /// second up to 10 s worth; buckets of addresses quiet long enough to be full again are dropped.
+    private let registerBuckets = Mutex<[String: (tokens: Double, at: ContinuousClock.Instant)]>([:])
 
     init(
         logger: Logger, clock: @escaping @Sendable () -> Date,
@@ -118,6 +126,15 @@ final class RegistrationRegistry: Sendable {
 
     private func register(_ inbound: CoAPInboundRequest) -> CoAPResponse {
         let request = inbound.request
+        if let wait = registerRateRefusal(inbound.peerAddress) {
+            ServerMetrics.limitRefusal("register-rate")
+            logger.warning("refused register: rate limit", metadata: [
+                "peer": "\(inbound.peerAddress)", "rate": "\(limits.registerRate)/s",
+            ])
+            var answer = CoAPResponse.error(.tooManyRequests, "too many registrations from this address; retry later")
+            answer.maxAge = wait
+            return answer
+        }
         let parsed: RegisterRequest
         do {
             try checkSize(of: request.payload)
@@ -137,10 +154,20 @@ final class RegistrationRegistry: Sendable {
         }
         let id = Self.newRegistrationID()
         let now = clock()
-        let (event, replaced, removed) = clients.withLock {
-            $0.register(
+        let maxEndpoints = limits.maxEndpoints
+        let outcome = clients.withLock { clients -> (RegistrationEvent, RegistrationTable.Entry?, [Observation])? in
+            // A name already registered may always register again; a new one only below the limit.
+            guard clients.registrations.entry(endpoint: parsed.endpoint) != nil
+                || clients.registrations.count < maxEndpoints
+            else { return nil }
+            return clients.register(
                 parsed, id: id, address: inbound.peerAddress, session: inbound.session,
                 transport: Self.transport(of: inbound), now: now)
+        }
+        guard let (event, replaced, removed) = outcome else {
+            ServerMetrics.limitRefusal("endpoints")
+            return refuse("register", inbound, RegistrationError(
+                .serviceUnavailable, "the server holds its maximum of \(maxEndpoints) registered endpoints"))
         }
         sessions.retain(inbound.session)
         if let old = replaced?.session, old != inbound.session { sessions.release(old) }
@@ -295,6 +322,30 @@ final class RegistrationRegistry: Sendable {
             "code": "\(refusal.code)", "reason": "\(refusal.message)",
         ])
         return .error(refusal.code, refusal.message)
+    }
+
+    /// With a register rate: `nil` when `peer` may register now (taking a token), else the seconds until it may.
+    private func registerRateRefusal(_ peer: String) -> UInt32? {
+        let rate = limits.registerRate
+        guard rate > 0 else { return nil }
+        // `ip:port` or `[ip]:port`: the address without the port.
+        let host = peer.lastIndex(of: ":").map { String(peer[..<$0]) } ?? peer
+        let capacity = max(1, rate * 10)
+        let now = ContinuousClock.now
+        return registerBuckets.withLock { buckets -> UInt32? in
+            if buckets.count > 10_000 {
+                // Forget addresses whose bucket has refilled: they are where a new one would start.
+                buckets = buckets.filter { (now - $0.value.at) / .seconds(1) * rate + $0.value.tokens < capacity }
+            }
+            let bucket = buckets[host] ?? (capacity, now)
+            let tokens = min(capacity, bucket.tokens + Double((now - bucket.at) / .milliseconds(1)) / 1000 * rate)
+            guard tokens >= 1 else {
+                buckets[host] = (tokens, now)
+                return UInt32(((1 - tokens) / rate).rounded(.up))
+            }
+            buckets[host] = (tokens - 1, now)
+            return nil
+        }
     }
 
     private func checkSize(of payload: [UInt8]) throws(RegistrationError) {

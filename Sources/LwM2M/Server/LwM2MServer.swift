@@ -46,6 +46,13 @@ public final class LwM2MServer: Service, Sendable {
         /// registration was made or last updated from (`--nosec-address-check`); else 4.03. Off by default: a
         /// device behind NAT whose port changed sends its Update from a new address, which is what Update is for.
         public var nosecAddressCheck: Bool
+        /// The largest CoAP request body in bytes (`--max-coap-payload`; larger: 4.13 with Size1).
+        public var maxCoAPPayload: Int
+        /// The most registered endpoints (`--max-endpoints`): a Register of a new name beyond it is 5.03.
+        public var maxEndpoints: Int
+        /// Registers one source address (IP, any port) may make per second, on average (`--register-rate`), and
+        /// in a burst (10 s worth); beyond: 4.29 Too Many Requests (RFC 8516) with Max-Age. 0: no limit.
+        public var registerRate: Double
 
         /// Creates a configuration.
         public init(
@@ -53,8 +60,12 @@ public final class LwM2MServer: Service, Sendable {
             libcoapLogLevel: Logger.Level = .warning, observationSetupTimeout: Duration = .seconds(93),
             observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil,
             maxRegisterPayload: Int = 65_536, maxRegisterLinks: Int = 2_048, udpReceiveBuffer: Int? = 4 << 20,
-            staleAfterPmax: Double = 3, nosecAddressCheck: Bool = false
+            staleAfterPmax: Double = 3, nosecAddressCheck: Bool = false, maxCoAPPayload: Int = 1 << 20,
+            maxEndpoints: Int = 100_000, registerRate: Double = 100
         ) {
+            self.maxCoAPPayload = maxCoAPPayload
+            self.maxEndpoints = maxEndpoints
+            self.registerRate = registerRate
             self.nosecAddressCheck = nosecAddressCheck
             self.staleAfterPmax = staleAfterPmax
             self.udpReceiveBuffer = udpReceiveBuffer
@@ -126,7 +137,9 @@ public final class LwM2MServer: Service, Sendable {
         let registry = RegistrationRegistry(
             logger: logger, clock: clock, events: continuation, sessions: sessions, receiver: receiver,
             credentials: credentials,
-            limits: .init(maxPayload: configuration.maxRegisterPayload, maxLinks: configuration.maxRegisterLinks),
+            limits: .init(
+                maxPayload: configuration.maxRegisterPayload, maxLinks: configuration.maxRegisterLinks,
+                maxEndpoints: configuration.maxEndpoints, registerRate: configuration.registerRate),
             nosecAddressCheck: configuration.nosecAddressCheck)
         self.registry = registry
         // The CoAP resources of the LwM2M server; other modules mount theirs on `routes` before `start`.
@@ -134,11 +147,14 @@ public final class LwM2MServer: Service, Sendable {
         routes.mount("/rd") { registry.handleRegistration($0) }
         routes.mount("/dp") { registry.handleSend($0) }
         self.routes = routes
+        var endpointConfiguration = CoAPEndpoint.Configuration(
+            bindHost: configuration.host, bindPort: configuration.coapPort,
+            libcoapLogLevel: configuration.libcoapLogLevel, dtlsBindPort: configuration.coapsPort,
+            pskKey: { credentials.key(forIdentity: $0) }, receiveBufferBytes: configuration.udpReceiveBuffer)
+        endpointConfiguration.maxBlock1Body = configuration.maxCoAPPayload
+        endpointConfiguration.onLimitRefusal = { ServerMetrics.limitRefusal($0) }
         endpoint = CoAPEndpoint(
-            configuration: .init(
-                bindHost: configuration.host, bindPort: configuration.coapPort,
-                libcoapLogLevel: configuration.libcoapLogLevel, dtlsBindPort: configuration.coapsPort,
-                pskKey: { credentials.key(forIdentity: $0) }, receiveBufferBytes: configuration.udpReceiveBuffer),
+            configuration: endpointConfiguration,
             logger: logger,
             requestHandler: { routes.route($0) },
             unsolicitedResponseHandler: { notification in

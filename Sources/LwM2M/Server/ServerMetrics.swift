@@ -9,6 +9,12 @@ import Metrics
 ///   device-management requests the server sent, by outcome (`success`, or the `DeviceRequestError.Kind`)
 /// - `lwm2m_reports_total{kind="notification|send",outcome="accepted|rejected"}`: reports handed to the ingest
 enum ServerMetrics {
+    /// A request refused for a limit (`lwm2m_limit_refusals_total{limit}`): `coap-payload`, `endpoints`,
+    /// `register-rate`.
+    static func limitRefusal(_ limit: String) {
+        Counter(label: "lwm2m_limit_refusals_total", dimensions: [("limit", limit)]).increment()
+    }
+
     static func registrationEvent(_ event: RegistrationEvent, registrations: Int) {
         let name = switch event {
         case .registered: "registered"

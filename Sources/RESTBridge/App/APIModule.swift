@@ -9,9 +9,14 @@ public protocol APIModule: Sendable {
     func addRoutes(to router: Router<APIRequestContext>)
     /// Adds the routes reachable without the API token.
     func addOpenRoutes(to router: Router<APIRequestContext>)
+    /// The `POST` paths that stream their request body under a limit of their own (the REST body limit,
+    /// `--max-body-size`, does not apply to them).
+    var streamingUploads: [String] { get }
 }
 
 extension APIModule {
     /// No open routes.
     public func addOpenRoutes(to router: Router<APIRequestContext>) {}
+    /// No streaming uploads.
+    public var streamingUploads: [String] { [] }
 }

@@ -36,7 +36,7 @@ public func buildApplication(
     let webSocketRouter = Router(context: APIWebSocketRequestContext.self)
     webSocketRouter.add(middleware: WebSocketAuthMiddleware(authenticator: APITokenAuthenticator(
         adminToken: configuration.apiToken, metricsToken: configuration.metricsToken, store: stores.apiTokens)))
-    LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive)
+    LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive, maxClients: configuration.maxStreamClients)
         .addWebSocketRoute(to: webSocketRouter)
     return Application(
         router: router,
@@ -82,6 +82,8 @@ func buildRouter(
     router.add(middleware: APITokenAuthenticator(
         adminToken: configuration.apiToken, metricsToken: configuration.metricsToken, store: stores?.apiTokens))
     router.add(middleware: APIAccess.middleware(context: APIRequestContext.self))
+    router.add(middleware: BodyLimitMiddleware(
+        maxBytes: configuration.maxBodySize, streamingUploads: Set(modules.flatMap(\.streamingUploads))))
     EndpointController(repository: repository, dispatcher: operations).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)
     ResourceController(deviceManagement: deviceManagement, dispatcher: operations, repository: repository)
@@ -89,7 +91,8 @@ func buildRouter(
     CompositeController(deviceManagement: deviceManagement, dispatcher: operations).addRoutes(to: router)
     ObjectController(deviceManagement: deviceManagement).addRoutes(to: router)
     ObservationController(observations: observations, dispatcher: operations).addRoutes(to: router)
-    LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive).addRoutes(to: router)
+    LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive, maxClients: configuration.maxStreamClients)
+        .addRoutes(to: router)
     if let stores {
         TelemetryController(store: stores.telemetry).addRoutes(to: router)
         EventController(store: stores.events).addRoutes(to: router)

@@ -8,6 +8,10 @@ public struct RESTConfiguration: Sendable {
     public var apiToken: String?
     /// A token that opens `GET /metrics` only (`--metrics-token`), when given.
     public var metricsToken: String?
+    /// The largest request body in bytes (`--max-body-size`; the firmware upload has its own limit).
+    public var maxBodySize: Int = 1 << 20
+    /// The most live-stream clients (SSE and WebSocket together, `--max-stream-clients`).
+    public var maxStreamClients: Int = 256
     /// The interval of keep-alive comments on the server-sent event stream.
     public var streamKeepAlive: Duration
     /// The most endpoints one bulk `POST /api/v1/operations` may target.

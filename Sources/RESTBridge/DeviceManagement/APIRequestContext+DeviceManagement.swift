@@ -35,8 +35,8 @@ extension APIRequestContext {
 }
 
 extension Request {
-    /// The largest request body the device-management routes read.
-    static let maxBodySize = 1 << 20
+    /// No cap of the routes' own: `BodyLimitMiddleware` has already read the body up to `--max-body-size`.
+    static let maxBodySize = Int.max
 
     /// The body parsed as JSON; 400 problem when it is empty or not JSON, 413 when it is too large.
     func jsonBody() async throws -> RequestJSON {

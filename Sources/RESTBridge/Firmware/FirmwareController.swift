@@ -56,6 +56,9 @@ public struct FirmwareController: APIModule {
         var firmware: [FirmwareDTO]
     }
 
+    /// The upload streams the image to a file under `--max-firmware-size`.
+    public var streamingUploads: [String] { ["/api/v1/firmware"] }
+
     public func addRoutes(to router: Router<APIRequestContext>) {
         router.post("/api/v1/firmware", use: upload)
         router.get("/api/v1/firmware", use: list)

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import LwM2M
+import Logging
+import Metrics
 import ResourceModel
 import ServiceLifecycle
 
@@ -17,6 +19,20 @@ struct LiveStreamController {
     let hub: LiveEventHub?
     /// The interval of SSE keep-alive comments.
     let keepAlive: Duration
+    /// The most clients at once (SSE and WebSocket); one more is refused (503, or close code 4503).
+    var maxClients: Int = 256
+
+    /// Why one more client may not connect, or `nil` (a log line and a metric when it may not).
+    func clientLimitRefusal(_ hub: LiveEventHub, logger: Logger) -> Problem? {
+        guard hub.subscriberCount >= maxClients else { return nil }
+        Counter(label: "lwm2m_limit_refusals_total", dimensions: [("limit", "stream-clients")]).increment()
+        logger.warning("live-stream client refused: limit", metadata: ["clients": "\(hub.subscriberCount)", "limit": "\(maxClients)"])
+        return Problem(
+            type: Problem.typeBase + "too-many-stream-clients", title: "Too many live-stream clients",
+            status: .serviceUnavailable,
+            detail: "The live stream has its maximum of \(maxClients) clients (--max-stream-clients); retry later.",
+            headers: [.retryAfter: "10"])
+    }
 
     /// The SSE route.
     static let streamPath = "/api/v1/stream"
@@ -36,8 +52,9 @@ struct LiveStreamController {
     }
 
     /// Registers the WebSocket upgrade on the upgrade router (behind `WebSocketAuthMiddleware`). A connection that
-    /// may not have the stream (no or a bad token, a role below reader, a bad `events` list) is upgraded and
-    /// closed at once with close code 4000 + the HTTP status it would have had (4401, 4403, 4400) and the
+    /// may not have the stream (no or a bad token, a role below reader, a bad `events` list, the client limit) is
+    /// upgraded and closed at once with close code 4000 + the HTTP status it would have had (4401, 4403, 4400,
+    /// 4503) and the
     /// problem's detail as reason (see `WebSocketAuthMiddleware` for why not an HTTP status).
     func addWebSocketRoute(to router: Router<APIWebSocketRequestContext>) {
         guard let hub, hub.encodesText else { return }
@@ -45,6 +62,7 @@ struct LiveStreamController {
             .upgrade([:])
         }) { inbound, outbound, context in
             var refusal = context.requestContext.refusal
+            if refusal == nil { refusal = clientLimitRefusal(hub, logger: context.logger) }
             if refusal == nil {
                 do throws(Problem) {
                     _ = try Self.eventNames(context.request.uri.queryParameters["events"].map(String.init))
@@ -96,6 +114,7 @@ struct LiveStreamController {
         guard let hub, hub.encodesText else { throw Problem.unavailable("The live event stream") }
         let endpoint = request.uri.queryParameters["endpoint"].map { EndpointName.canonical(String($0)) }
         let names = try Self.eventNames(request.uri.queryParameters["events"].map(String.init))
+        if let refusal = clientLimitRefusal(hub, logger: context.logger) { throw refusal }
         let events = hub.subscribeEncoded(endpoint: endpoint, names: names)
         let keepAlive = self.keepAlive
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
