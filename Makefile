@@ -7,7 +7,7 @@ SWIFT ?= swift
 DATA_DIR ?= ./data
 ARGS ?=
 
-.PHONY: deps test-python build release run test sim bench bench-firmware clean
+.PHONY: deps test-python build release run test sim bench bench-firmware fuzz-build fuzz storm clean
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.2 or newer is required (https://www.swift.org/install/linux/)"; exit 1; }
@@ -43,10 +43,25 @@ test-python:
 	@$(TEST_PYTHON)/bin/python3 -c 'import aiocoap.meta, sys; sys.exit(aiocoap.meta.version != "$(AIOCOAP_VERSION)")' 2>/dev/null || { \
 	  python3 -m venv $(TEST_PYTHON) && $(TEST_PYTHON)/bin/pip install -q aiocoap==$(AIOCOAP_VERSION); }
 
-# The whole test suite: unit tests and end-to-end tests against the real server, simulator, coap-client and aiocoap.
+# The whole test suite: unit tests and end-to-end tests against the real server, simulator, coap-client and
+# aiocoap, then every fuzz target for a few seconds under libFuzzer and AddressSanitizer.
+FUZZ_SMOKE_SECONDS ?= 5
 test: deps test-python
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz-build
+	scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+# The fuzz driver with libFuzzer and AddressSanitizer, in its own scratch path (lld links it: gold cannot).
+fuzz-build: deps
+	$(SWIFT) build --scratch-path .build-fuzz --product lwm2m-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
+
+# Every fuzz target for SECONDS seconds each: make fuzz SECONDS=600 (TARGETS="tlv cbor" for some only).
+SECONDS ?= 60
+TARGETS ?=
+fuzz: fuzz-build
+	scripts/fuzz.sh $(SECONDS) $(TARGETS)
 
 # Notification-ingest benchmark (not part of the test suite): make bench ARGS="1000 20".
 bench: deps
@@ -55,6 +70,14 @@ bench: deps
 # Firmware delivery benchmark (not part of the test suite): make bench-firmware ARGS="1000 256 50".
 bench-firmware: deps
 	scripts/bench-firmware.sh $(ARGS)
+
+# The datagram storm at full size (make test sends 20,000): make storm STORM=1000000 [STORM_SEED=...].
+STORM ?= 1000000
+STORM_SEED ?=
+storm: deps
+	$(SWIFT) build --build-tests
+	LWM2M_STORM_DATAGRAMS=$(STORM) $(if $(STORM_SEED),LWM2M_STORM_SEED=$(STORM_SEED)) \
+	  $(SWIFT) test --skip-build --filter StormEndToEndTests
 
 clean:
 	rm -rf .build

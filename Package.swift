@@ -83,6 +83,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The fuzz targets (decoders of untrusted input) and their libFuzzer driver (`make fuzz`).
+        .target(name: "FuzzTargets", dependencies: ["LwM2M", "RESTBridge"]),
+        .executableTarget(name: "lwm2m-fuzz", dependencies: ["FuzzTargets"]),
         // The composition root: `buildServer` assembles the whole server from a `ServerConfiguration`.
         .target(
             name: "ServerApp",
@@ -136,6 +139,10 @@ let package = Package(
         .testTarget(
             name: "FirmwareOTATests",
             dependencies: ["FirmwareOTA", "ResourceModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "FuzzTargetsTests",
+            dependencies: ["FuzzTargets"]
+        ),
         .testTarget(
             name: "RESTBridgeTests",
             dependencies: [

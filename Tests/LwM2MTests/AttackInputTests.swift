@@ -62,4 +62,36 @@ struct AttackInputTests {
         let request = try RegisterRequest.parse(query: [("ep", nfd)], payload: [], contentFormat: nil)
         #expect(Array(request.endpoint.utf8) == [0x63, 0x61, 0x66, 0xC3, 0xA9])
     }
+
+    @Test("a DDF file that is not UTF-8 is refused before it reaches FoundationXML (which traps on it)")
+    func ddfNotUTF8() {
+        var data = Data(#"<?xml version="1.0" encoding="utf-8"?><LWM2M><Object><LWM2MVer"#.utf8)
+        data.append(0xE1)
+        data.append(contentsOf: Array("nces>x</LWM2MVer>\n</Object></LWM2M>".utf8))
+        do {
+            _ = try DDFParser().parse(data, file: "bad.xml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .malformedXML)
+            #expect("\(error)".contains("not UTF-8 (byte 62 "), "\(error)")
+        }
+    }
+
+    @Test("a processing instruction other than the XML declaration is refused before FoundationXML (which crashes on one without data)")
+    func processingInstructions() {
+        let body = #"<LWM2M><Object ObjectType="MODefinition"><Name>A</Name></Object></LWM2M>"#
+        #expect(XMLElementNode.firstProcessingInstruction(in: Data((#"<?xml version="1.0"?>"# + body).utf8)) == nil)
+        #expect(XMLElementNode.firstProcessingInstruction(in: Data(("\u{FEFF}\n  " + #"<?xml version="1.0"?>"# + body).utf8)) == nil)
+        #expect(XMLElementNode.firstProcessingInstruction(in: Data(body.utf8)) == nil)
+        #expect(XMLElementNode.firstProcessingInstruction(in: Data((#"<?xml version="1.0"?><?x?>"# + body).utf8)) == 21)
+        #expect(XMLElementNode.firstProcessingInstruction(in: Data(("<?x?>" + body).utf8)) == 0)
+        #expect(XMLElementNode.firstProcessingInstruction(in: Data(("<?xml-stylesheet href=\"a\"?>" + body).utf8)) == 0)
+        do {
+            _ = try DDFParser().parse(Data((#"<?xml version="1.0"?>"# + "\n<!-- a --><?empty?>" + body).utf8), file: "pi.xml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .malformedXML)
+            #expect(error.line == 2, "\(error)")
+        }
+    }
 }

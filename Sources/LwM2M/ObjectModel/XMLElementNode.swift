@@ -21,11 +21,62 @@ struct XMLElementNode: Sendable, Hashable {
         children.filter { $0.name == name }
     }
 
+    /// The offset of the first `<?` in `data` that is not the XML declaration at its start (`<?xml` and a space,
+    /// after an optional byte order mark and white space), or `nil`. FoundationXML hands libxml2's NULL data
+    /// pointer of an instruction without data (`<?x?>`) to `strlen` and crashes (found by the `ddf-xml` fuzz
+    /// target, Fuzz/regressions/ddf-xml), and libxml2's error recovery finds instructions where a simple scanner
+    /// would not; DDF files have none but the declaration (all 351 of the OMA registry), so any other `<?` is
+    /// refused, wherever it stands.
+    static func firstProcessingInstruction(in data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
+        let declaration = Array("<?xml".utf8)
+        var from = start
+        if bytes[start...].starts(with: declaration), start + 5 < bytes.count,
+           [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start + 5]) {
+            from = start + 5
+        }
+        var index = from
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "<"), bytes[index + 1] == UInt8(ascii: "?") { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The offset of the first byte of `data` that is not part of a well-formed UTF-8 sequence.
+    static func firstInvalidUTF8(in data: Data) -> Int {
+        var decoder = UTF8()
+        var iterator = data.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return offset
+            case .error: return offset
+            }
+        }
+    }
+
     /// Parses `data` into its root element with FoundationXML's SAX `XMLParser`.
     ///
     /// `XMLParser.parse()` on Linux returns `true` for a truncated or empty document, so success is judged by
     /// `parserError` and by the root element having been closed, not by the return value alone.
     static func parse(_ data: Data, file: String) throws(ObjectDefinitionError) -> XMLElementNode {
+        // FoundationXML traps (SIGILL) on an element name that is not UTF-8 (found by the `ddf-xml` fuzz target,
+        // Fuzz/regressions/ddf-xml): refuse such a document before it reaches the parser. DDF files are UTF-8.
+        if String(validating: data, as: UTF8.self) == nil {
+            let offset = Self.firstInvalidUTF8(in: data)
+            let line = data.prefix(offset).reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            throw ObjectDefinitionError(kind: .malformedXML, file: file, line: line,
+                                        message: "not UTF-8 (byte \(offset) is not part of a UTF-8 character)")
+        }
+        if let offset = Self.firstProcessingInstruction(in: data) {
+            let line = data.prefix(offset).reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            throw ObjectDefinitionError(kind: .malformedXML, file: file, line: line,
+                                        message: "a processing instruction other than the XML declaration (byte \(offset))")
+        }
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false
         parser.shouldReportNamespacePrefixes = false

@@ -42,10 +42,7 @@ struct WebSocketAuthMiddleware: RouterMiddleware {
                 context.identity = identity
             }
         } catch let problem as Problem {
-            context.logger.notice(problem.status == .forbidden ? "API call refused: role" : "API call refused: token", metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
-                "status": "\(problem.status.code)", "detail": "\(problem.detail ?? "-")",
-            ])
+            problem.logRefusal(request, logger: context.logger)
             context.refusal = problem
         }
         return try await next(request, context)

@@ -29,11 +29,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.warning(
                     "request failed", metadata: ["path": "\(request.uri.path)", "status": "\(problem.status.code)"])
             } else if problem.status == .unauthorized || problem.status == .forbidden {
-                // A security line: who was refused what (the detail names the token and roles, never a secret).
-                context.logger.notice(problem.status == .forbidden ? "API call refused: role" : "API call refused: token", metadata: [
-                    "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
-                    "status": "\(problem.status.code)", "detail": "\(problem.detail ?? "-")",
-                ])
+                problem.logRefusal(request, logger: context.logger)
             }
             return problem
         case let error as HTTPError where error.status.kind == .clientError:
