@@ -181,3 +181,44 @@ struct FirmwarePushEndToEndTests {
         #expect(Helpers.packages(fwLog).isEmpty, "\(Helpers.packages(fwLog))")
     }
 }
+
+/// A push to a queue-mode device that is asleep: its parts wait in the queue; ending the update withdraws them.
+@Suite(.serialized)
+struct FirmwarePushWithdrawalEndToEndTests {
+    typealias Helpers = FirmwareUpdateEndToEndTests
+
+    @Test func cancellingAPushToASleepingDeviceWithdrawsItsQueuedPart() async throws {
+        let server = ServerProcess()
+        try await server.start(extraArguments: ["--awake-window", "1"])
+        defer { Task { await server.stop() } }
+        // A queue-mode registration by coap-client, which then goes quiet: asleep after the 1 s awake window.
+        let registered = try await CoAPClientTool.run([
+            "-p", "\(FreePort.udp())", "-m", "post", "-t", "40", "-e", "</3/0>,</5/0>",
+            "\(server.coapURL)/rd?ep=sleepy-fw&lt=300&lwm2m=1.1&Q",
+        ])
+        #expect(registered.code == "2.01", "\(registered.output)")
+        try await server.eventually(timeout: .seconds(10), "sleepy-fw asleep") {
+            try await server.endpoint("sleepy-fw")?["presence"] as? String == "sleeping"
+        }
+        let firmware = try await Helpers.upload(Helpers.image(version: "4.0.0", size: 100_000), version: "4.0.0", to: server)
+        let (status, created) = try await server.http(
+            "POST", "/api/v1/endpoints/sleepy-fw/firmware-updates",
+            body: Helpers.body(["firmwareId": firmware, "method": "push"]))
+        #expect(status == 201, "\(String(decoding: created, as: UTF8.self))")
+        let id = try #require(Helpers.json(created)["id"] as? Int)
+        func blockWrites() async throws -> [[String: Any]] {
+            let (_, data) = try await server.http("GET", "/api/v1/operations?endpoint=sleepy-fw&limit=1000")
+            return (Helpers.json(data)["operations"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "block-write" }
+        }
+        try await server.eventually(timeout: .seconds(10), "the first part queued") {
+            try await blockWrites().contains { $0["status"] as? String == "queued" }
+        }
+        let (cancelStatus, cancelled) = try await server.http("POST", "/api/v1/firmware-updates/\(id)/cancel")
+        #expect(cancelStatus == 200)
+        #expect(Helpers.json(cancelled)["state"] as? String == "cancelled", "\(Helpers.json(cancelled))")
+        try await server.eventually(timeout: .seconds(10), "the queued part withdrawn") {
+            let parts = try await blockWrites()
+            return !parts.isEmpty && parts.allSatisfy { $0["status"] as? String == "cancelled" }
+        }
+    }
+}
