@@ -44,13 +44,14 @@ test-python:
 	  python3 -m venv $(TEST_PYTHON) && $(TEST_PYTHON)/bin/pip install -q aiocoap==$(AIOCOAP_VERSION); }
 
 # The whole test suite: unit tests and end-to-end tests against the real server, simulator, coap-client and
-# aiocoap, then every fuzz target for a few seconds under libFuzzer and AddressSanitizer.
-FUZZ_SMOKE_SECONDS ?= 5
+# aiocoap, then every fuzz target for a few seconds under libFuzzer and AddressSanitizer: a fixed number of
+# inputs from a fixed seed, so that the same tree always fuzzes the same inputs (long runs: make fuzz).
+FUZZ_SMOKE_RUNS ?= 20000
 test: deps test-python
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) fuzz-build
-	scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+	FUZZ_RUNS=$(FUZZ_SMOKE_RUNS) scripts/fuzz.sh 0
 
 # The fuzz driver with libFuzzer and AddressSanitizer, in its own scratch path (lld links it: gold cannot).
 fuzz-build: deps
