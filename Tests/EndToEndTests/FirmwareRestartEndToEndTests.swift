@@ -65,11 +65,12 @@ struct FirmwareRestartEndToEndTests {
             reasons.append("\(device["endpoint"] ?? ""): \(update["lastError"] ?? "-") \((update["history"] as? [[String: Any]] ?? []).map { $0["note"] ?? "" })")
         }
         #expect(failed == Set(Support.faults(fwLog)), "\(reasons)")
-        // The second server generation took over updates in flight (metadata `updates=N`, N > 0).
+        // The second server generation took over the running campaign (and the updates still in flight at the
+        // kill, if the in-flight ones had not all just finished: on a loaded machine the window between the check
+        // above and the kill can see them end, so their number is not asserted; the counts above are).
         let restored = server.log.split(separator: "\n").filter { $0.contains("firmware updates restored") }
         #expect(restored.count == 2)
-        #expect(restored.last.map { !$0.contains(" updates=0 ") && $0.contains("campaigns=1") } == true,
-                "\(restored)")
+        #expect(restored.last.map { $0.contains("campaigns=1") } == true, "\(restored)")
         // Every device that succeeded holds the exact image.
         let packages = Support.packages(fwLog)
         #expect(packages.allSatisfy { $0["sha256"] as? String == Support.hex(bytes) })
