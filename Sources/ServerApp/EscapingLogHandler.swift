@@ -28,13 +28,11 @@ public struct EscapingLogHandler: LogHandler {
         set { inner[metadataKey: key] = newValue.map(Self.escape) }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        inner.log(
-            level: level, message: "\(Self.escape(message.description))", metadata: metadata?.mapValues(Self.escape),
-            source: source, file: file, function: function, line: line)
+    public func log(event: LogEvent) {
+        var event = event
+        event.message = "\(Self.escape(event.message.description))"
+        event.metadata = event.metadata?.mapValues(Self.escape)
+        inner.log(event: event)
     }
 
     /// `text` with its control characters escaped (unchanged, and not copied, when it has none).

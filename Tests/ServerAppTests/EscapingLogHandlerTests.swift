@@ -19,9 +19,10 @@ struct EscapingLogHandlerTests {
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
-            captured.lines.withLock { $0.append((message.description, (self.metadata).merging(metadata ?? [:]) { $1 })) }
+        func log(event: LogEvent) {
+            captured.lines.withLock {
+                $0.append((event.message.description, metadata.merging(event.metadata ?? [:]) { $1 }))
+            }
         }
     }
 

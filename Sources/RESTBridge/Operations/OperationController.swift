@@ -59,6 +59,8 @@ struct OperationController {
             guard !endpoints.isEmpty else {
                 throw OperationBody.invalid("/endpointPattern", "no endpoint matches '\(pattern)'")
             }
+        case (nil, nil), (.null?, nil):
+            throw OperationBody.invalid("", "give the target endpoints as endpoints (a list) or endpointPattern (a glob)")
         case (_?, nil):
             let names = try BodyFields.strings(members, "endpoints", required: true).map(EndpointName.canonical)
             var seen = Set<String>()
@@ -66,8 +68,6 @@ struct OperationController {
                 throw OperationBody.invalid("/endpoints/\(index)", "'\(name)' appears twice")
             }
             endpoints = names
-        case (nil, nil), (.null?, nil):
-            throw OperationBody.invalid("", "give the target endpoints as endpoints (a list) or endpointPattern (a glob)")
         case (_?, _?):
             throw OperationBody.invalid("/endpointPattern", "give either endpoints or endpointPattern, not both")
         }
