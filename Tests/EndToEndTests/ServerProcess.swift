@@ -26,25 +26,35 @@ enum Binaries {
 
 /// Free loopback ports, found by binding port 0 (released before use; the kernel hands out ports in sequence,
 /// so reuse within a test run is unlikely).
+/// Free loopback ports for servers and for coap-client's source ports. They come from below the kernel's
+/// ephemeral range (32768–60999 here), which every `bind(0)` and outgoing socket of the simulators, curl and
+/// libcoap draws from, and none is handed out twice in one test run: a port found free by binding it and then
+/// released could otherwise be taken by another process before the server binds it.
 enum FreePort {
     static func udp() -> UInt16 { find(type: Int32(SOCK_DGRAM.rawValue)) }
     static func tcp() -> UInt16 { find(type: Int32(SOCK_STREAM.rawValue)) }
 
+    private static let handedOut = Mutex<Set<UInt16>>([])
+
     private static func find(type: Int32) -> UInt16 {
+        while true {
+            let candidate = UInt16.random(in: 20_000..<32_000)
+            guard handedOut.withLock({ $0.insert(candidate).inserted }) else { continue }
+            if bindable(candidate, type: type) { return candidate }
+        }
+    }
+
+    private static func bindable(_ port: UInt16, type: Int32) -> Bool {
         let fd = socket(AF_INET, type, 0)
         precondition(fd >= 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                precondition(bind(fd, $0, length) == 0)
-                precondition(getsockname(fd, $0, &length) == 0)
-            }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        return UInt16(bigEndian: address.sin_port)
     }
 }
 
