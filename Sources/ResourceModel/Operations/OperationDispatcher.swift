@@ -454,6 +454,8 @@ public final class OperationDispatcher: Service, Sendable {
             for name in try await store.endpointsWithDueOperations(at: now) where presence(of: name) != .sleeping {
                 pumpContinuation.yield(name)
             }
+        } catch is CancellationError {
+            return  // the server is shutting down (GRDB read cancelled with the tick): nothing is wrong
         } catch {
             logger.error("cannot look for due operations", metadata: ["error": "\(error)"])
         }
