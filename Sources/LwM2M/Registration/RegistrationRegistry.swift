@@ -40,7 +40,8 @@ final class RegistrationRegistry: Sendable {
 
     /// Token buckets of Register requests per source address (IP without port), refilled at `registerRate` per
     /// second up to 10 s worth; buckets of addresses quiet long enough to be full again are dropped.
-    private let registerBuckets = Mutex<[String: (tokens: Double, at: ContinuousClock.Instant)]>([:])
+    private let registerBuckets = Mutex<(buckets: [String: (tokens: Double, at: ContinuousClock.Instant)],
+                                         prunedAt: ContinuousClock.Instant)>(([:], .now))
 
     init(
         logger: Logger, clock: @escaping @Sendable () -> Date,
@@ -332,18 +333,20 @@ final class RegistrationRegistry: Sendable {
         let host = peer.lastIndex(of: ":").map { String(peer[..<$0]) } ?? peer
         let capacity = max(1, rate * 10)
         let now = ContinuousClock.now
-        return registerBuckets.withLock { buckets -> UInt32? in
-            if buckets.count > 10_000 {
-                // Forget addresses whose bucket has refilled: they are where a new one would start.
-                buckets = buckets.filter { (now - $0.value.at) / .seconds(1) * rate + $0.value.tokens < capacity }
+        return registerBuckets.withLock { state -> UInt32? in
+            if state.buckets.count > 10_000, now - state.prunedAt > .seconds(10) {
+                // Forget addresses whose bucket has refilled (where a new one would start), at most every 10 s:
+                // this runs on the CoAP I/O thread.
+                state.buckets = state.buckets.filter { (now - $0.value.at) / .seconds(1) * rate + $0.value.tokens < capacity }
+                state.prunedAt = now
             }
-            let bucket = buckets[host] ?? (capacity, now)
+            let bucket = state.buckets[host] ?? (capacity, now)
             let tokens = min(capacity, bucket.tokens + Double((now - bucket.at) / .milliseconds(1)) / 1000 * rate)
             guard tokens >= 1 else {
-                buckets[host] = (tokens, now)
+                state.buckets[host] = (tokens, now)
                 return UInt32(((1 - tokens) / rate).rounded(.up))
             }
-            buckets[host] = (tokens - 1, now)
+            state.buckets[host] = (tokens - 1, now)
             return nil
         }
     }
