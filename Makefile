@@ -1,7 +1,7 @@
 # The two entry points of the README: `make run` and `make test`. Both install the Debian packages
 # the build needs (libcoap with GnuTLS, its command-line tools, SQLite) when they are missing.
 
-APT_PACKAGES := pkg-config libcoap3-dev libcoap3-bin libsqlite3-dev libgnutls28-dev
+APT_PACKAGES := pkg-config libcoap3-dev libcoap3-bin libsqlite3-dev libgnutls28-dev openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 DATA_DIR ?= ./data

@@ -70,6 +70,11 @@ public final class CoAPEndpoint: Sendable {
         public var maxBlock1Body: Int = 1 << 20
         /// Told (on the I/O thread) of every request refused for a limit: `"coap-payload"`. For a metric.
         public var onLimitRefusal: (@Sendable (_ limit: String) -> Void)?
+        /// The certificate and key the DTLS port also accepts certificate and raw-public-key peers with, beside
+        /// PSK; `nil` for PSK only.
+        public var pki: PKI?
+        /// Whether `bindHost:bindPort` listens for plain CoAP; `false` leaves only the DTLS port (`--no-coap`).
+        public var listensForPlainCoAP: Bool = true
 
         /// Creates a configuration.
         public init(
@@ -86,6 +91,61 @@ public final class CoAPEndpoint: Sendable {
             self.dtlsBindPort = dtlsBindPort
             self.pskKey = pskKey
         }
+    }
+
+    /// The DTLS server's own credential for certificate and raw-public-key handshakes (RFC 7250) and who it
+    /// accepts, set up through libcoap's PKI support (GnuTLS build).
+    ///
+    /// libcoap 4.3.1 gives a context one kind of own credential: the server presents either its certificate or
+    /// its raw public key. Peers that offer both kinds of server credential (GnuTLS-based clients) get along
+    /// with either; a client that only knows X.509 (mbed TLS, OpenSSL) needs `.certificate`, one that only knows
+    /// raw public keys (tinydtls) needs `.rawPublicKey`. PSK peers are served either way.
+    public struct PKI: Sendable {
+        /// What the server presents in its handshakes.
+        public enum Presentation: String, Sendable, CaseIterable {
+            /// Its X.509 certificate.
+            case certificate
+            /// Its raw public key (RFC 7250).
+            case rawPublicKey
+        }
+
+        /// The server's certificate (PEM), presented with `.certificate`.
+        public var certificatePEM: [UInt8]
+        /// The server's public key as a SubjectPublicKeyInfo (PEM `PUBLIC KEY`), presented with `.rawPublicKey`.
+        public var publicKeyPEM: [UInt8]
+        /// The private key (PEM, PKCS #8 or SEC 1).
+        public var privateKeyPEM: [UInt8]
+        /// What the server presents.
+        public var presents: Presentation
+        /// A PEM file of the CAs a peer certificate must chain to; without it no certificate peer is accepted
+        /// (raw public keys still are).
+        public var trustedCAFile: String?
+        /// Whether a peer whose key or validated certificate the TLS layer accepted may finish its handshake.
+        /// Runs on the I/O thread during the handshake: answer from memory. `false` fails the handshake.
+        public var acceptsPeer: @Sendable (CoAPPeerIdentity) -> Bool
+
+        /// Creates a PKI set-up.
+        public init(
+            certificatePEM: [UInt8], publicKeyPEM: [UInt8], privateKeyPEM: [UInt8], presents: Presentation,
+            trustedCAFile: String?, acceptsPeer: @escaping @Sendable (CoAPPeerIdentity) -> Bool
+        ) {
+            self.certificatePEM = certificatePEM
+            self.publicKeyPEM = publicKeyPEM
+            self.privateKeyPEM = privateKeyPEM
+            self.presents = presents
+            self.trustedCAFile = trustedCAFile
+            self.acceptsPeer = acceptsPeer
+        }
+    }
+
+    /// What a client presents when it opens a DTLS session.
+    public enum ClientCredential: Sendable, Hashable {
+        /// A pre-shared key.
+        case psk(PSK)
+        /// A raw public key (RFC 7250): a PEM holding an `EC PRIVATE KEY`, or a `PUBLIC KEY` and a `PRIVATE KEY`.
+        case rawPublicKey(keyPEM: [UInt8])
+        /// An X.509 certificate (PEM) and its private key (PEM).
+        case certificate(certificatePEM: [UInt8], privateKeyPEM: [UInt8])
     }
 
     /// A client's pre-shared key for a DTLS session: the identity it presents and the key.
@@ -142,7 +202,12 @@ public final class CoAPEndpoint: Sendable {
     /// `psk`, a DTLS session (the handshake runs before the first request goes out; a failed handshake fails
     /// that request with `sessionGone`).
     public func connect(host: String, port: UInt16, psk: PSK? = nil) async throws -> CoAPSessionID {
-        try await connect(host: host, port: port, psk: psk, libcoapBlockwise: nil)
+        try await connect(host: host, port: port, credential: psk.map { .psk($0) }, libcoapBlockwise: nil)
+    }
+
+    /// Opens a DTLS client session presenting `credential` (the server is not verified: the simulator's use).
+    public func connect(host: String, port: UInt16, credential: ClientCredential) async throws -> CoAPSessionID {
+        try await connect(host: host, port: port, credential: credential, libcoapBlockwise: nil)
     }
 
     /// Opens a client session like `connect(host:port:psk:)`; `libcoapBlockwise` overrides
@@ -153,10 +218,18 @@ public final class CoAPEndpoint: Sendable {
     public func connect(
         host: String, port: UInt16, psk: PSK?, libcoapBlockwise: Bool?
     ) async throws -> CoAPSessionID {
+        try await connect(host: host, port: port, credential: psk.map { .psk($0) }, libcoapBlockwise: libcoapBlockwise)
+    }
+
+    /// Opens a client session, over DTLS with `credential` or plain with none; see `connect(host:port:psk:libcoapBlockwise:)`.
+    public func connect(
+        host: String, port: UInt16, credential: ClientCredential?, libcoapBlockwise: Bool?
+    ) async throws -> CoAPSessionID {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CoAPSessionID, any Error>) in
             let accepted = loop.submit { loop in
                 continuation.resume(with: Result {
-                    try loop.openClientSession(host: host, port: port, psk: psk, libcoapBlockwise: libcoapBlockwise)
+                    try loop.openClientSession(
+                        host: host, port: port, credential: credential, libcoapBlockwise: libcoapBlockwise)
                 })
             }
             if !accepted { continuation.resume(throwing: CoAPError(.notRunning, "endpoint not running")) }

@@ -35,6 +35,16 @@ let coapPSKIdentityCallback: coap_dtls_id_callback_t = { identity, _, arg in
     return loop.pskKey(for: presented)
 }
 
+/// The DTLS server's PKI callback: after the TLS layer checked a peer certificate (or took a raw public key),
+/// whether the peer may finish the handshake. Runs once per handshake for the peer's own certificate (depth 0).
+let coapPKIPeerCallback: coap_dtls_cn_callback_t = { cn, der, length, session, depth, validated, arg in
+    guard let arg, let session else { return 0 }
+    let loop = Unmanaged<CoAPIOLoop>.fromOpaque(arg).takeUnretainedValue()
+    let bytes = der.map { Array(UnsafeBufferPointer(start: $0, count: length)) } ?? []
+    let name = cn.map { String(cString: $0) } ?? ""
+    return loop.acceptPeer(cn: name, der: bytes, session: session, depth: depth, validated: validated != 0) ? 1 : 0
+}
+
 let coapEventCallback: coap_event_handler_t = { session, event in
     guard let session, let loop = CoAPIOLoop.from(session: session) else { return 0 }
     switch event {
@@ -144,7 +154,7 @@ extension CoAPIOLoop {
         guard let answer = requestHandler(
             CoAPInboundRequest(
                 request: inbound, session: CoAPSessionID(rawValue: id), peerAddress: peer, token: token,
-                pskIdentity: Self.pskIdentity(of: session)))
+                peerIdentity: peerIdentity(of: session)))
         else {
             // An empty (0.00) non-confirmable response is dropped by libcoap (net.c, no_response(): RESPONSE_DROP);
             // as an ACK it would go out as an empty ACK.
@@ -193,7 +203,7 @@ extension CoAPIOLoop {
         // after a timeout, or a token nobody knows. RFC 7641 §3.6: reject what is not wanted with a Reset.
         let unsolicited = CoAPUnsolicitedResponse(
             session: CoAPSessionID(rawValue: id), peerAddress: SocketAddress.describe(coap_session_get_addr_remote(session)),
-            token: key.token, response: answer, pskIdentity: Self.pskIdentity(of: session))
+            token: key.token, response: answer, peerIdentity: peerIdentity(of: session))
         if let handler = unsolicitedResponseHandler, handler(unsolicited) {
             return COAP_RESPONSE_OK
         }
@@ -201,15 +211,6 @@ extension CoAPIOLoop {
             "session": "\(id)", "code": "\(code)", "token": "\(key.token.hexString)",
         ])
         return COAP_RESPONSE_FAIL
-    }
-
-    /// The PSK identity of a DTLS session's handshake, `nil` for plain CoAP. A DTLS session exists only after a
-    /// handshake that `pskKey` accepted, so it always has one (possibly empty).
-    static func pskIdentity(of session: OpaquePointer) -> [UInt8]? {
-        guard coap_session_get_proto(session) == COAP_PROTO_DTLS else { return nil }
-        return coap_session_get_psk_identity(session).map { bin in
-            bin.pointee.length == 0 ? [] : Array(UnsafeBufferPointer(start: bin.pointee.s, count: bin.pointee.length))
-        } ?? []
     }
 
     func handleNack(session: OpaquePointer, sent: OpaquePointer?, reason: coap_nack_reason_t) {

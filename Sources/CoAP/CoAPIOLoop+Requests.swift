@@ -56,7 +56,7 @@ extension CoAPIOLoop {
     /// context's block mode into each session when it creates it (`coap_make_session`) and decides block-wise
     /// handling from the session's copy afterwards, so the context's mode is switched around the creation only.
     func openClientSession(
-        host: String, port: UInt16, fromListeningPort: Bool = false, psk: CoAPEndpoint.PSK? = nil,
+        host: String, port: UInt16, fromListeningPort: Bool = false, credential: CoAPEndpoint.ClientCredential? = nil,
         libcoapBlockwise: Bool? = nil
     ) throws(CoAPError) -> CoAPSessionID {
         guard let ctx = context else { throw CoAPError(.notRunning, "no context") }
@@ -69,19 +69,9 @@ extension CoAPIOLoop {
             }
         }
         var address = try SocketAddress.resolve(host: host, port: port, passive: false)
-        if let psk {
+        if let credential {
             guard coap_dtls_is_supported() != 0 else { throw CoAPError(.sendFailed, "this libcoap has no DTLS support") }
-            // libcoap copies the identity and key during the call.
-            let created = psk.identity.withUnsafeBufferPointer { identity in
-                psk.key.withUnsafeBufferPointer { key in
-                    var setup = coap_dtls_cpsk_t()
-                    setup.version = UInt8(COAP_DTLS_CPSK_SETUP_VERSION)
-                    setup.psk_info.identity = coap_bin_const_t(length: identity.count, s: identity.baseAddress)
-                    setup.psk_info.key = coap_bin_const_t(length: key.count, s: key.baseAddress)
-                    return coap_new_client_session_psk2(ctx, nil, &address, COAP_PROTO_DTLS, &setup)
-                }
-            }
-            guard let session = created else {
+            guard let session = openDTLSClientSession(ctx, &address, credential) else {
                 throw CoAPError(.sendFailed, "cannot open a DTLS session to \(host):\(port)")
             }
             let id = sessionID(for: session)
@@ -104,6 +94,31 @@ extension CoAPIOLoop {
         let id = sessionID(for: session)
         clientSessions.insert(id)
         return CoAPSessionID(rawValue: id)
+    }
+
+    /// A DTLS client session to `address` presenting `credential`, or `nil` when libcoap cannot open one.
+    private func openDTLSClientSession(
+        _ ctx: OpaquePointer, _ address: inout coap_address_t, _ credential: CoAPEndpoint.ClientCredential
+    ) -> OpaquePointer? {
+        switch credential {
+        case .psk(let psk):
+            // libcoap copies the identity and key during the call.
+            return psk.identity.withUnsafeBufferPointer { identity in
+                psk.key.withUnsafeBufferPointer { key in
+                    var setup = coap_dtls_cpsk_t()
+                    setup.version = UInt8(COAP_DTLS_CPSK_SETUP_VERSION)
+                    setup.psk_info.identity = coap_bin_const_t(length: identity.count, s: identity.baseAddress)
+                    setup.psk_info.key = coap_bin_const_t(length: key.count, s: key.baseAddress)
+                    return coap_new_client_session_psk2(ctx, nil, &address, COAP_PROTO_DTLS, &setup)
+                }
+            }
+        case .rawPublicKey(let keyPEM):
+            var setup = pkiSetup(publicPEM: keyPEM, privateKeyPEM: keyPEM, rawPublicKey: true)
+            return coap_new_client_session_pki(ctx, nil, &address, COAP_PROTO_DTLS, &setup)
+        case .certificate(let certificatePEM, let privateKeyPEM):
+            var setup = pkiSetup(publicPEM: certificatePEM, privateKeyPEM: privateKeyPEM, rawPublicKey: false)
+            return coap_new_client_session_pki(ctx, nil, &address, COAP_PROTO_DTLS, &setup)
+        }
     }
 
     /// Sends a notification PDU (a 2.05 response with the observer's token) on a session (RFC 7641 §4.2).

@@ -61,6 +61,12 @@ final class CoAPIOLoop: @unchecked Sendable {
     /// The key the PSK identity callback returned last (libcoap copies it before the next handshake step).
     private let pskKeyBin = UnsafeMutablePointer<coap_bin_const_t>.allocate(capacity: 1)
     private var pskKeyBytes: UnsafeMutablePointer<UInt8>?
+    /// What each DTLS session's peer proved in a certificate or raw-public-key handshake (libcoap 4.3.1 tells it
+    /// only during the handshake, through the PKI callback); PSK sessions are asked of libcoap instead.
+    var peerIdentities: [UInt64: CoAPPeerIdentity] = [:]
+    /// NUL-terminated copies of the PEM texts handed to libcoap's PKI set-up, by content: libcoap keeps the
+    /// pointers and reads them at every handshake, so they live as long as the loop.
+    private var pemBuffers: [[UInt8]: (pointer: UnsafeMutablePointer<UInt8>, count: Int)] = [:]
 
     init(
         configuration: CoAPEndpoint.Configuration, logger: Logger,
@@ -82,6 +88,7 @@ final class CoAPIOLoop: @unchecked Sendable {
 
     deinit {
         close(wakeFD)
+        for buffer in pemBuffers.values { buffer.pointer.deallocate() }
         pskKeyBytes?.deallocate()
         pskKeyBin.deallocate()
     }
@@ -144,6 +151,78 @@ final class CoAPIOLoop: @unchecked Sendable {
         pskKeyBytes = bytes
         pskKeyBin.pointee = coap_bin_const_t(length: key.count, s: bytes)
         return UnsafePointer(pskKeyBin)
+    }
+
+    /// Whether the peer of `session` may finish a certificate or raw-public-key handshake (I/O thread, inside the
+    /// PKI callback): `der` is its certificate or, for a raw public key (`cn` "RPK"), its SubjectPublicKeyInfo.
+    func acceptPeer(cn: String, der: [UInt8], session: OpaquePointer, depth: UInt32, validated: Bool) -> Bool {
+        // Depth above 0 is a CA of the chain the TLS layer checked; only the peer's own certificate is decided here.
+        guard depth == 0 else { return validated }
+        let identity: CoAPPeerIdentity = cn == "RPK" && CoAPPeerIdentity.isSubjectPublicKeyInfo(der)
+            ? .rawPublicKey(der) : .certificate(name: cn, der: der)
+        let peer = SocketAddress.describe(coap_session_get_addr_remote(session))
+        guard validated, let pki = configuration.pki, pki.acceptsPeer(identity) else {
+            logger.notice("DTLS handshake refused", metadata: [
+                "peer": "\(peer)", "identity": "\(identity)",
+                "reason": "\(validated ? "no endpoint has this credential" : "not validated by the TLS layer")",
+            ])
+            return false
+        }
+        peerIdentities[sessionID(for: session)] = identity
+        return true
+    }
+
+    /// The peer identity of a request or response that arrived on `session`: `nil` for plain CoAP; for DTLS what
+    /// the handshake proved (a PSK session always has an identity, possibly empty).
+    func peerIdentity(of session: OpaquePointer) -> CoAPPeerIdentity? {
+        guard coap_session_get_proto(session) == COAP_PROTO_DTLS else { return nil }
+        if let raw = coap_session_get_app_data(session), let identity = peerIdentities[UInt64(UInt(bitPattern: raw))] {
+            return identity
+        }
+        return .preSharedKey(coap_session_get_psk_identity(session).map { bin in
+            bin.pointee.length == 0 ? [] : Array(UnsafeBufferPointer(start: bin.pointee.s, count: bin.pointee.length))
+        } ?? [])
+    }
+
+    /// A NUL-terminated copy of `pem` that lives as long as the loop.
+    private func pemBuffer(_ pem: [UInt8]) -> (pointer: UnsafePointer<UInt8>, count: Int) {
+        if let buffer = pemBuffers[pem] { return (UnsafePointer(buffer.pointer), buffer.count) }
+        let count = pem.count + 1
+        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+        pointer.initialize(from: pem, count: pem.count)
+        (pointer + pem.count).initialize(to: 0)
+        pemBuffers[pem] = (pointer, count)
+        return (UnsafePointer(pointer), count)
+    }
+
+    /// libcoap's PKI set-up with PEM buffers: `publicPEM` is the certificate, or with `rawPublicKey` the public
+    /// key (RFC 7250). Peers are verified (certificates chained to the trusted CAs, no self-signed ones, none
+    /// expired) only when `verifyPeer`.
+    func pkiSetup(publicPEM: [UInt8], privateKeyPEM: [UInt8], rawPublicKey: Bool, verifyPeer: Bool = false)
+        -> coap_dtls_pki_t
+    {
+        var setup = coap_dtls_pki_t()
+        setup.version = UInt8(COAP_DTLS_PKI_SETUP_VERSION)
+        setup.verify_peer_cert = verifyPeer ? 1 : 0
+        setup.check_common_ca = 0
+        setup.allow_self_signed = 0
+        setup.allow_expired_certs = 0
+        setup.cert_chain_validation = 1
+        setup.cert_chain_verify_depth = 4
+        // No CRL distribution here: revocation is removing the endpoint's credential or the CA.
+        setup.check_cert_revocation = 0
+        setup.allow_no_crl = 1
+        setup.allow_expired_crl = 1
+        setup.allow_bad_md_hash = 0
+        setup.allow_short_rsa_length = 0
+        setup.is_rpk_not_cert = rawPublicKey ? 1 : 0
+        let certificate = pemBuffer(publicPEM), key = pemBuffer(privateKeyPEM)
+        setup.pki_key.key_type = COAP_PKI_KEY_PEM_BUF
+        setup.pki_key.key.pem_buf.public_cert = certificate.pointer
+        setup.pki_key.key.pem_buf.public_cert_len = certificate.count
+        setup.pki_key.key.pem_buf.private_key = key.pointer
+        setup.pki_key.key.pem_buf.private_key_len = key.count
+        return setup
     }
 
     // MARK: - Cross-thread API
@@ -245,30 +324,37 @@ final class CoAPIOLoop: @unchecked Sendable {
         coap_add_resource(ctx, resource)
 
         if let host = configuration.bindHost {
-            var address = try SocketAddress.resolve(host: host, port: configuration.bindPort, passive: true)
-            do {
-                try probe(address, host: host, port: configuration.bindPort, proto: "CoAP")
-            } catch {
-                coap_free_context(ctx)
-                context = nil
-                throw error
+            if configuration.listensForPlainCoAP {
+                var address = try SocketAddress.resolve(host: host, port: configuration.bindPort, passive: true)
+                do {
+                    try probe(address, host: host, port: configuration.bindPort, proto: "CoAP")
+                } catch {
+                    coap_free_context(ctx)
+                    context = nil
+                    throw error
+                }
+                guard let endpoint = coap_new_endpoint(ctx, &address, COAP_PROTO_UDP) else {
+                    coap_free_context(ctx)
+                    context = nil
+                    throw CoAPError(.bindFailed, "cannot bind UDP \(host):\(configuration.bindPort)")
+                }
+                let port = SocketAddress.port(of: endpoint) ?? configuration.bindPort
+                boundPortBox.withLock { $0 = port }
+                adopt(port: port, family: Int32(address.addr.sa.sa_family), name: "coap")
+                logger.info("CoAP endpoint listening", metadata: ["address": "\(host):\(port)", "proto": "udp"])
             }
-            guard let endpoint = coap_new_endpoint(ctx, &address, COAP_PROTO_UDP) else {
-                coap_free_context(ctx)
-                context = nil
-                throw CoAPError(.bindFailed, "cannot bind UDP \(host):\(configuration.bindPort)")
-            }
-            let port = SocketAddress.port(of: endpoint) ?? configuration.bindPort
-            boundPortBox.withLock { $0 = port }
-            adopt(port: port, family: Int32(address.addr.sa.sa_family), name: "coap")
-            logger.info("CoAP endpoint listening", metadata: ["address": "\(host):\(port)", "proto": "udp"])
             if let dtlsPort = configuration.dtlsBindPort {
                 try setUpDTLS(ctx, host: host, port: dtlsPort)
+            } else if !configuration.listensForPlainCoAP {
+                coap_free_context(ctx)
+                context = nil
+                throw CoAPError(.bindFailed, "neither plain CoAP nor DTLS is enabled")
             }
         }
     }
 
-    /// Listens for DTLS with pre-shared keys served by `configuration.pskKey`.
+    /// Listens for DTLS with pre-shared keys served by `configuration.pskKey` and, with `configuration.pki`,
+    /// certificates and raw public keys.
     private func setUpDTLS(_ ctx: OpaquePointer, host: String, port: UInt16) throws(CoAPError) {
         func fail(_ message: String) -> CoAPError {
             coap_free_context(ctx)
@@ -276,12 +362,30 @@ final class CoAPIOLoop: @unchecked Sendable {
             return CoAPError(.bindFailed, message)
         }
         guard coap_dtls_is_supported() != 0 else { throw fail("this libcoap has no DTLS support") }
-        guard configuration.pskKey != nil else { throw fail("DTLS needs a PSK key lookup") }
-        var setup = coap_dtls_spsk_t()
-        setup.version = UInt8(COAP_DTLS_SPSK_SETUP_VERSION)
-        setup.validate_id_call_back = coapPSKIdentityCallback
-        setup.id_call_back_arg = Unmanaged.passUnretained(self).toOpaque()
-        guard coap_context_set_psk2(ctx, &setup) != 0 else { throw fail("coap_context_set_psk2 failed") }
+        guard configuration.pskKey != nil || configuration.pki != nil else {
+            throw fail("DTLS needs a PSK key lookup or a PKI set-up")
+        }
+        if configuration.pskKey != nil {
+            var setup = coap_dtls_spsk_t()
+            setup.version = UInt8(COAP_DTLS_SPSK_SETUP_VERSION)
+            setup.validate_id_call_back = coapPSKIdentityCallback
+            setup.id_call_back_arg = Unmanaged.passUnretained(self).toOpaque()
+            guard coap_context_set_psk2(ctx, &setup) != 0 else { throw fail("coap_context_set_psk2 failed") }
+        }
+        if let pki = configuration.pki {
+            let rawPublicKey = pki.presents == .rawPublicKey
+            var setup = pkiSetup(
+                publicPEM: rawPublicKey ? pki.publicKeyPEM : pki.certificatePEM, privateKeyPEM: pki.privateKeyPEM,
+                rawPublicKey: rawPublicKey, verifyPeer: true)
+            setup.validate_cn_call_back = coapPKIPeerCallback
+            setup.cn_call_back_arg = Unmanaged.passUnretained(self).toOpaque()
+            guard coap_context_set_pki(ctx, &setup) != 0 else { throw fail("coap_context_set_pki failed") }
+            if let file = pki.trustedCAFile {
+                guard coap_context_set_pki_root_cas(ctx, file, nil) != 0 else {
+                    throw fail("cannot use the trusted CAs in \(file)")
+                }
+            }
+        }
         var address = try SocketAddress.resolve(host: host, port: port, passive: true)
         do {
             try probe(address, host: host, port: port, proto: "DTLS")
@@ -400,6 +504,7 @@ final class CoAPIOLoop: @unchecked Sendable {
         guard let raw = coap_session_get_app_data(session) else { return }
         let id = UInt64(UInt(bitPattern: raw))
         guard sessions.removeValue(forKey: id) != nil else { return }
+        peerIdentities.removeValue(forKey: id)
         let held = retained.remove(id) != nil
         let client = clientSessions.remove(id) != nil
         // A closed or failed session still exists while referenced (a deleted one had no reference left).

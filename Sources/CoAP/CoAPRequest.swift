@@ -82,19 +82,29 @@ public struct CoAPInboundRequest: Sendable {
     public var peerAddress: String
     /// The request token.
     public var token: [UInt8]
-    /// The PSK identity the peer authenticated with, for a request that came over DTLS; `nil` over plain UDP.
-    public var pskIdentity: [UInt8]?
+    /// Who the peer proved to be in its DTLS handshake; `nil` for a request that came as plain CoAP.
+    public var peerIdentity: CoAPPeerIdentity?
 
     /// Creates an inbound request.
     public init(request: CoAPRequest, session: CoAPSessionID, peerAddress: String, token: [UInt8],
-                pskIdentity: [UInt8]? = nil) {
+                peerIdentity: CoAPPeerIdentity? = nil) {
         self.request = request
         self.session = session
         self.peerAddress = peerAddress
         self.token = token
-        self.pskIdentity = pskIdentity
+        self.peerIdentity = peerIdentity
     }
 
+    /// Creates an inbound request that came over a PSK session with `pskIdentity` (plain CoAP when `nil`).
+    public init(request: CoAPRequest, session: CoAPSessionID, peerAddress: String, token: [UInt8],
+                pskIdentity: [UInt8]?) {
+        self.init(request: request, session: session, peerAddress: peerAddress, token: token,
+                  peerIdentity: pskIdentity.map { .preSharedKey($0) })
+    }
+
+    /// The PSK identity, for a request that came over a PSK session.
+    public var pskIdentity: [UInt8]? { peerIdentity?.pskIdentity }
+
     /// Whether the request came over DTLS.
-    public var isSecure: Bool { pskIdentity != nil }
+    public var isSecure: Bool { peerIdentity != nil }
 }

@@ -34,6 +34,8 @@ public struct BuiltServer: Sendable {
     public let firmwareUpdates: FirmwareOrchestrator
     /// Every REST route as `METHOD /path/{parameter}`.
     public let restRoutes: [String]
+    /// The server's DTLS key and certificate, when DTLS is on.
+    public let dtlsIdentity: DTLSServerIdentity?
     private let boundHTTPPort: HTTPPortBox
     private let runningGroup = RunningGroup()
 
@@ -79,7 +81,9 @@ public struct BuiltServer: Sendable {
 
     init(services: [any Service], lwm2m: LwM2MServer, stores: Stores, storedReports: any StoredReportSource,
          apiToken: String?, generatedToken: Bool, firmwareImages: FirmwareImages, firmwareDownloads: FirmwareDownloads,
-         firmwareUpdates: FirmwareOrchestrator, restRoutes: [String], boundHTTPPort: HTTPPortBox) {
+         firmwareUpdates: FirmwareOrchestrator, restRoutes: [String], dtlsIdentity: DTLSServerIdentity?,
+         boundHTTPPort: HTTPPortBox) {
+        self.dtlsIdentity = dtlsIdentity
         self.firmwareUpdates = firmwareUpdates
         self.restRoutes = restRoutes
         self.firmwareImages = firmwareImages
@@ -144,14 +148,36 @@ public func buildServer(
         "extra": "\(configuration.objectDefinitionDirectories.map(\.path).joined(separator: ","))",
     ])
 
-    // PSK credentials: served from memory during DTLS handshakes, persisted in the database.
-    let credentials = PSKCredentialStore(try await stores.credentials.pskCredentials())
+    // DTLS credentials: served from memory during handshakes, persisted in the database.
+    let credentials = DTLSCredentialStore(
+        try await stores.credentials.pskCredentials(), pki: try await stores.credentials.pkiCredentials())
+    var lwm2mConfiguration = configuration.lwm2m
+    var dtlsIdentity: DTLSServerIdentity?
+    if lwm2mConfiguration.coapsPort != nil {
+        let identity = try DTLSServerIdentity.resolve(
+            keyFile: configuration.tls.keyFile, certificateFile: configuration.tls.certificateFile,
+            dataDirectory: dataDirectory)
+        if let file = configuration.tls.trustedCAFile, !FileManager.default.isReadableFile(atPath: file) {
+            throw ServerStartError("--tls-ca \(file): cannot read the file")
+        }
+        lwm2mConfiguration.serverCredential = identity.serverCredential(
+            presents: configuration.tls.presents, trustedCAFile: configuration.tls.trustedCAFile)
+        logger.info("DTLS server identity", metadata: [
+            "subject": "\(identity.subject)", "presents": "\(configuration.tls.presents.rawValue)",
+            "certificate": "\(identity.files?.certificate.path ?? "(in memory)")", "generated": "\(identity.generated)",
+            "publicKey": "\(identity.publicKeyBase64)",
+            "trustedCAs": "\(configuration.tls.trustedCAFile ?? "none: certificate devices are refused")",
+        ])
+        dtlsIdentity = identity
+    } else if !lwm2mConfiguration.plainCoAP {
+        throw ServerStartError("--no-coap needs the DTLS port (--coaps-port is 0)")
+    }
     let hub = LiveEventHub.forLiveStream()
     // Notifications and Sends wake queue-mode devices; the dispatcher is made after the server it sends through.
     let activity = ActivityRelay()
     let ingest = TelemetryIngest(store: stores.telemetry, hub: hub, logger: logger)
     let server = LwM2MServer(
-        configuration: configuration.lwm2m,
+        configuration: lwm2mConfiguration,
         logger: logger,
         objectModel: objectModel,
         knownEndpoint: { name in (try? await stores.endpoints.endpoint(named: name)) != nil },
@@ -253,7 +279,7 @@ public func buildServer(
                    firmwareService],
         lwm2m: server, stores: stores, storedReports: ingest, apiToken: apiToken, generatedToken: generated,
         firmwareImages: firmware, firmwareDownloads: downloads, firmwareUpdates: orchestrator,
-        restRoutes: restRoutes, boundHTTPPort: httpPort)
+        restRoutes: restRoutes, dtlsIdentity: dtlsIdentity, boundHTTPPort: httpPort)
 }
 
 /// The service group once `run` made it, and whether a graceful shutdown was asked for.

@@ -1,3 +1,4 @@
+import CoAP
 import FirmwareOTA
 import Foundation
 import LwM2M
@@ -25,6 +26,32 @@ public struct ServerConfiguration: Sendable {
         case disabled
     }
 
+    /// The server's own DTLS key and certificate and the CAs it trusts (`--tls-key`, `--tls-cert`, `--tls-ca`,
+    /// `--tls-present`): with the DTLS port on, devices may also use raw public keys and certificates.
+    public struct TLS: Sendable {
+        /// The private key (PEM); with `certificateFile`, or neither for the pair in the data directory.
+        public var keyFile: URL?
+        /// The certificate (PEM).
+        public var certificateFile: URL?
+        /// The CAs device certificates must chain to (PEM); `nil`: no certificate device is accepted.
+        public var trustedCAFile: String?
+        /// What the server presents in handshakes: its certificate, or its raw public key (see `CoAPEndpoint.PKI`).
+        public var presents: CoAPEndpoint.PKI.Presentation
+
+        /// Creates a TLS set-up.
+        public init(
+            keyFile: URL? = nil, certificateFile: URL? = nil, trustedCAFile: String? = nil,
+            presents: CoAPEndpoint.PKI.Presentation = .certificate
+        ) {
+            self.keyFile = keyFile
+            self.certificateFile = certificateFile
+            self.trustedCAFile = trustedCAFile
+            self.presents = presents
+        }
+    }
+
+    /// The DTLS key, certificate and trusted CAs.
+    public var tls: TLS = TLS()
     /// The CoAP side: listening address, CoAP and DTLS ports (0 picks a free one), limits, observation timing.
     public var lwm2m: LwM2MServer.Configuration
     /// The HTTP port of the REST API (0 picks a free one; `BuiltServer.httpPort` tells which).
@@ -55,7 +82,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Creates a configuration; the defaults are the `lwm2m-server` flags' defaults.
     public init(
-        lwm2m: LwM2MServer.Configuration = .init(coapsPort: 5684), httpPort: Int = 8080,
+        lwm2m: LwM2MServer.Configuration = .init(coapsPort: 5684), tls: TLS = TLS(), httpPort: Int = 8080,
         storage: Storage = .directory(URL(fileURLWithPath: "./data", isDirectory: true)),
         authentication: Authentication = .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),
         objectDefinitionDirectories: [URL] = [], dispatcher: OperationDispatcherConfiguration = .init(),
@@ -69,6 +96,7 @@ public struct ServerConfiguration: Sendable {
         self.firmware = firmware
         self.advertisedHost = advertisedHost
         self.lwm2m = lwm2m
+        self.tls = tls
         self.httpPort = httpPort
         self.storage = storage
         self.authentication = authentication

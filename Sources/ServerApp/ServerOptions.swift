@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoAP
 import Foundation
 import Logging
 
@@ -10,8 +11,30 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Option(help: "UDP port for CoAP (LwM2M registration interface).")
     public var coapPort: UInt16 = 5683
 
-    @Option(help: "UDP port for CoAP over DTLS with pre-shared keys (0 disables DTLS).")
+    @Option(help: "UDP port for CoAP over DTLS with pre-shared keys, raw public keys and certificates (0 disables DTLS).")
     public var coapsPort: UInt16 = 5684
+
+    @Flag(help: "Do not serve plain CoAP (--coap-port): devices must use DTLS.")
+    public var noCoap = false
+
+    @Option(help: """
+        The server's DTLS private key (PEM), with --tls-cert; without both, a self-signed P-256 pair is generated \
+        into the data directory at first start (dtls-key.pem, dtls-cert.pem).
+        """)
+    public var tlsKey: String?
+
+    @Option(help: "The server's DTLS certificate (PEM), with --tls-key.")
+    public var tlsCert: String?
+
+    @Option(help: "The CAs device certificates must chain to (PEM file); without it, certificate devices are refused.")
+    public var tlsCa: String?
+
+    @Option(help: """
+        What the server presents in DTLS handshakes: 'certificate' (X.509-only devices such as mbed TLS and \
+        OpenSSL clients need it) or 'rpk', its raw public key (raw-public-key-only devices such as tinydtls need it). \
+        libcoap 4.3.1 cannot offer both on one port; GnuTLS clients accept either.
+        """)
+    public var tlsPresent: TLSPresentation = .certificate
 
     @Option(help: "The largest Register or Update payload accepted, in bytes (larger: 4.13).")
     public var maxRegisterPayload: Int = 65_536
@@ -163,7 +186,10 @@ public struct ServerOptions: ParsableArguments, Sendable {
                 coapsPort: coapsPort == 0 ? nil : coapsPort, maxRegisterPayload: maxRegisterPayload,
                 maxRegisterLinks: maxRegisterLinks, udpReceiveBuffer: udpReceiveBuffer > 0 ? udpReceiveBuffer : nil,
                 staleAfterPmax: staleAfterPmax, nosecAddressCheck: nosecAddressCheck, maxCoAPPayload: maxCoapPayload,
-                maxEndpoints: maxEndpoints, registerRate: registerRate),
+                maxEndpoints: maxEndpoints, registerRate: registerRate, plainCoAP: !noCoap),
+            tls: .init(
+                keyFile: tlsKey.map { URL(fileURLWithPath: $0) }, certificateFile: tlsCert.map { URL(fileURLWithPath: $0) },
+                trustedCAFile: tlsCa, presents: tlsPresent.presentation),
             httpPort: httpPort,
             storage: .directory(URL(fileURLWithPath: dataDir, isDirectory: true)),
             authentication: noAuth ? .disabled : .environmentOrDataDirectory(environment: ProcessInfo.processInfo.environment),
@@ -187,3 +213,14 @@ public struct ServerOptions: ParsableArguments, Sendable {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// `--tls-present certificate|rpk`.
+public enum TLSPresentation: String, ExpressibleByArgument, Sendable, CaseIterable {
+    /// The server's X.509 certificate.
+    case certificate
+    /// The server's raw public key (RFC 7250).
+    case rpk
+
+    /// As the CoAP layer names it.
+    var presentation: CoAPEndpoint.PKI.Presentation { self == .rpk ? .rawPublicKey : .certificate }
+}

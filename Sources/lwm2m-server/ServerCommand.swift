@@ -42,6 +42,18 @@ struct ServerCommand: AsyncParsableCommand {
             let notice = "Generated REST API token (stored in \(path)):\n  \(token)\nUse it as: Authorization: Bearer <token>\n"
             FileHandle.standardOutput.write(Data(notice.utf8))
         }
+        if let identity = server.dtlsIdentity {
+            // Public: printed at every start, for provisioning raw-public-key devices (Security object /0/x/4).
+            let source = identity.files.map { "\($0.certificate.path)\(identity.generated ? ", generated now" : "")" }
+                ?? "in memory"
+            let notice = """
+                DTLS server certificate: \(source)
+                DTLS server public key (base64 DER SubjectPublicKeyInfo, for raw-public-key devices):
+                  \(identity.publicKeyBase64)
+
+                """
+            FileHandle.standardOutput.write(Data(notice.utf8))
+        }
         try await server.run(logger: logger)
         logger.info("stopped")
     }

@@ -90,7 +90,8 @@ extension SimulatedDevice {
         let session: CoAPSessionID
         do {
             session = try await coap.connect(
-                host: uri.host, port: uri.port, psk: secure ? server.psk(for: name) : nil, libcoapBlockwise: false)
+                host: uri.host, port: uri.port, credential: secure ? try server.credential(for: name) : nil,
+                libcoapBlockwise: false)
         } catch let error as CoAPError where error.kind == .invalidAddress {
             throw DownloadFailure(result: .invalidURI, reason: "\(error)")
         } catch {

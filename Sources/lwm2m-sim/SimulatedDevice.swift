@@ -162,7 +162,8 @@ final class SimulatedDevice: Sendable {
 
     private func currentSession(directory: DeviceDirectory) async throws -> CoAPSessionID {
         if let session = state.withLock({ $0.session }) { return session }
-        let session = try await coap.connect(host: server.host, port: server.port, psk: server.psk(for: name))
+        let session = try await coap.connect(
+            host: server.host, port: server.port, credential: try server.credential(for: name), libcoapBlockwise: nil)
         state.withLock { $0.session = session }
         directory.add(self, session: session)
         return session

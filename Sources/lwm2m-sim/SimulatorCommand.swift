@@ -12,7 +12,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         commandName: "lwm2m-sim",
         abstract: "LwM2M endpoint simulator: registers N clients, keeps them updated, de-registers on SIGINT/SIGTERM.")
 
-    @Option(help: "The LwM2M server, coap://HOST:PORT, or coaps://HOST:PORT for DTLS with --psk-key.")
+    @Option(help: "The LwM2M server, coap://HOST:PORT, or coaps://HOST:PORT for DTLS with --psk-key, --rpk or --cert.")
     var server: String = "coap://127.0.0.1:5683"
 
     @Option(help: """
@@ -20,6 +20,21 @@ struct SimulatorCommand: AsyncParsableCommand {
         identity (provision each with PUT /api/v1/security/{endpoint}).
         """)
     var pskKey: String?
+
+    @Option(help: """
+        With a coaps:// server: the device's raw public key (RFC 7250), a PEM file with an EC PRIVATE KEY (or a \
+        PUBLIC KEY and a PRIVATE KEY); '{name}' in the path stands for the endpoint name, one key per device.
+        """)
+    var rpk: String?
+
+    @Option(help: """
+        With a coaps:// server and --key: the device's X.509 certificate (PEM) whose subject alternative name or \
+        common name is its endpoint name; '{name}' in the path stands for the endpoint name.
+        """)
+    var cert: String?
+
+    @Option(help: "The private key (PEM) of --cert; '{name}' stands for the endpoint name.")
+    var key: String?
 
     @Option(help: "How many endpoints to simulate.")
     var count: Int = 1
@@ -164,8 +179,12 @@ struct SimulatorCommand: AsyncParsableCommand {
             throw ValidationError("LwM2M 1.0 devices speak TLV; --format \(format.rawValue) needs --lwm2m 1.1 or 1.2")
         }
         let address = try ServerAddress(server)
-        if address.secure, pskKey == nil { throw ValidationError("a coaps:// server needs --psk-key") }
-        if !address.secure, pskKey != nil { throw ValidationError("--psk-key needs a coaps:// server") }
+        let credentials = [pskKey != nil, rpk != nil, cert != nil].filter { $0 }.count
+        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
+        if address.secure, credentials != 1 {
+            throw ValidationError("a coaps:// server needs one of --psk-key, --rpk, or --cert with --key")
+        }
+        if !address.secure, credentials > 0 { throw ValidationError("--psk-key, --rpk and --cert need a coaps:// server") }
         if let pskKey, (try? PSKCredential.key(hex: pskKey))?.isEmpty != false {
             throw ValidationError("--psk-key must be hex, like 000102030405060708090a0b0c0d0e0f")
         }
@@ -182,6 +201,8 @@ struct SimulatorCommand: AsyncParsableCommand {
         FileDescriptorLimit.raise(toAtLeast: count + 64, logger: logger)
         var address = try ServerAddress(server)
         address.pskKey = pskKey.flatMap { try? PSKCredential.key(hex: $0) }
+        address.rpkFile = rpk
+        address.certificateFiles = cert.flatMap { cert in key.map { (cert, $0) } }
         let (model, _, directory) = ObjectModelRegistry.loadBuiltin()
         let missing = SimulatedObjects.required.filter { model.object($0) == nil }
         guard missing.isEmpty else {
@@ -230,6 +251,10 @@ struct ServerAddress: Sendable {
     var secure: Bool
     /// The pre-shared key for `coaps://`; each device's identity is its endpoint name.
     var pskKey: [UInt8]?
+    /// The raw public key file for `coaps://` (`{name}` stands for the endpoint name).
+    var rpkFile: String?
+    /// The certificate and key files for `coaps://` (`{name}` stands for the endpoint name).
+    var certificateFiles: (certificate: String, key: String)?
 
     init(_ text: String) throws {
         guard let url = URL(string: text), let scheme = url.scheme, ["coap", "coaps"].contains(scheme),
@@ -246,6 +271,24 @@ struct ServerAddress: Sendable {
     func psk(for name: String) -> CoAPEndpoint.PSK? {
         guard secure, let pskKey else { return nil }
         return CoAPEndpoint.PSK(identity: Array(name.utf8), key: pskKey)
+    }
+
+    /// What a device named `name` presents in its DTLS handshake, `nil` for `coap://`; throws when a key or
+    /// certificate file cannot be read.
+    func credential(for name: String) throws -> CoAPEndpoint.ClientCredential? {
+        guard secure else { return nil }
+        func read(_ template: String) throws -> [UInt8] {
+            let path = template.replacingOccurrences(of: "{name}", with: name)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path) for device \(name)")
+            }
+            return Array(data)
+        }
+        if let rpkFile { return .rawPublicKey(keyPEM: try read(rpkFile)) }
+        if let (certificate, key) = certificateFiles {
+            return .certificate(certificatePEM: try read(certificate), privateKeyPEM: try read(key))
+        }
+        return psk(for: name).map { .psk($0) }
     }
 
 }

@@ -24,7 +24,8 @@ enum CoAPClientTool {
         var code: String?
         var location: [String] = []
         for line in output.split(separator: "\n") where line.contains("t:ACK c:") || line.contains("t:CON c:") {
-            guard let range = line.range(of: " c:") else { continue }
+            // The PDUs coap-client sends are printed too (c:POST): only response codes count.
+            guard let range = line.range(of: " c:"), line[range.upperBound...].first?.isNumber == true else { continue }
             code = String(line[range.upperBound...].prefix(4))
             location = line.components(separatedBy: "Location-Path:").dropFirst().map {
                 String($0.prefix { $0 != "," && $0 != " " && $0 != "]" })

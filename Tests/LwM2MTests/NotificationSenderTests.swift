@@ -15,7 +15,7 @@ struct NotificationSenderTests {
             model: ObjectModelRegistry(), logger: Logger(label: "test"), clock: { Date() }, sink: nil)
         let registry = RegistrationRegistry(
             logger: Logger(label: "test"), clock: { Date() }, events: continuation, sessions: SessionHolder(),
-            receiver: receiver, credentials: PSKCredentialStore(credentials))
+            receiver: receiver, credentials: DTLSCredentialStore(credentials))
         // As after a restart: no live session yet.
         registry.restore([
             Registration(

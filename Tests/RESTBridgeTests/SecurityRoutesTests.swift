@@ -12,7 +12,7 @@ import Testing
 struct SecurityRoutesTests {
     struct Setup {
         let database: AppDatabase
-        let store: PSKCredentialStore?
+        let store: DTLSCredentialStore?
 
         func send(
             _ method: HTTPRequest.Method, _ uri: String, body: String? = nil, headers: HTTPFields = authorized
@@ -32,7 +32,7 @@ struct SecurityRoutesTests {
         }
     }
 
-    static func setup(store: PSKCredentialStore? = PSKCredentialStore()) async throws -> Setup {
+    static func setup(store: DTLSCredentialStore? = DTLSCredentialStore()) async throws -> Setup {
         Setup(database: try await makeSeededDatabase(), store: store)
     }
 
@@ -45,7 +45,7 @@ struct SecurityRoutesTests {
             .put, "/api/v1/security/alpha", body: #"{"identity":"alpha-psk","key":"\#(Self.key16)"}"#)
         #expect(created.status == .created)
         let body = try jsonObject(created)
-        #expect(Set(body.keys) == ["endpoint", "identity", "keyLength", "createdAt", "updatedAt"])
+        #expect(Set(body.keys) == ["endpoint", "mode", "identity", "keyLength", "createdAt", "updatedAt"])
         #expect(body["endpoint"] as? String == "alpha")
         #expect(body["identity"] as? String == "alpha-psk")
         #expect(body["keyLength"] as? Int == 16)
@@ -96,7 +96,7 @@ struct SecurityRoutesTests {
         let array = try jsonArray(listed)
         #expect(array.map { $0["endpoint"] as? String } == ["alpha", "beta"])
         #expect(array.map { $0["keyLength"] as? Int } == [4, 16])
-        #expect(array.allSatisfy { Set($0.keys) == ["endpoint", "identity", "keyLength", "createdAt", "updatedAt"] })
+        #expect(array.allSatisfy { Set($0.keys) == ["endpoint", "mode", "identity", "keyLength", "createdAt", "updatedAt"] })
         let raw = text(listed).lowercased()
         #expect(!raw.contains("deadbeef"))
         #expect(!raw.contains(Self.key16))
@@ -134,7 +134,15 @@ struct SecurityRoutesTests {
         (#"{"key":258}"#, "/key"),
         (#"{"identity":"alpha"}"#, "/key"),
         (#"{"key":null}"#, "/key"),
-        (#"{"key":"0102","mode":"psk"}"#, "/mode"),
+        (#"{"key":"0102","mode":"ecdh"}"#, "/mode"),
+        (#"{"key":"0102","mode":null}"#, "/mode"),
+        (#"{"mode":"rpk"}"#, "/publicKey"),
+        (#"{"mode":"rpk","publicKey":"bm90IGEga2V5"}"#, "/publicKey"),
+        (#"{"mode":"rpk","publicKey":7}"#, "/publicKey"),
+        (#"{"mode":"rpk","publicKey":"MFkw","key":"01"}"#, "/key"),
+        (#"{"mode":"x509","subject":""}"#, "/subject"),
+        (#"{"mode":"x509","subject":null}"#, "/subject"),
+        (#"{"mode":"x509","identity":"a"}"#, "/identity"),
         (#"{"identity":"","key":"0102"}"#, "/identity"),
         (#"{"identity":"a\tb","key":"0102"}"#, "/identity"),
         (#"{"identity":"a\u0000","key":"0102"}"#, "/identity"),
@@ -221,7 +229,7 @@ struct SecurityRoutesTests {
         #expect(response.status == .notFound)
         #expect(try problem(response) == ProblemBody(
             type: "https://lwm2m.dev/problems/security-not-found", title: "Security credential not found",
-            status: 404, detail: "Endpoint 'alpha' has no PSK credential.", instance: "/api/v1/security/alpha"))
+            status: 404, detail: "Endpoint 'alpha' has no DTLS credential.", instance: "/api/v1/security/alpha"))
     }
 
     @Test("other methods: 405 with Allow", arguments: [

@@ -18,7 +18,7 @@ struct MigrationTests {
             (try Self.tables.filter { try db.tableExists($0) }, try AppDatabase.migrator.appliedIdentifiers(db))
         }
         #expect(existing == Self.tables)
-        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"])
     }
 
     @Test("every foreign key cascades on delete", arguments: [

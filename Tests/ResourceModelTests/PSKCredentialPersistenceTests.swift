@@ -90,7 +90,7 @@ struct PSKCredentialPersistenceTests {
     @Test("an identity another endpoint holds is refused and nothing changes, in the database or the store")
     func identityTaken() async throws {
         let database = try AppDatabase.inMemory()
-        let store = PSKCredentialStore()
+        let store = DTLSCredentialStore()
         try await database.savePSKCredential(Self.alpha, at: t0, mirroringTo: store)
         try await database.savePSKCredential(Self.beta, at: t0, mirroringTo: store)
         let thief = PSKCredential(endpoint: "beta", identity: "alpha-id", key: [9, 9])
@@ -119,22 +119,22 @@ struct PSKCredentialPersistenceTests {
     func delete() async throws {
         let database = try AppDatabase.inMemory()
         try await database.savePSKCredential(Self.alpha, at: t0)
-        #expect(try await database.deletePSKCredential(endpoint: "alpha") == true)
-        #expect(try await database.deletePSKCredential(endpoint: "alpha") == false)
+        #expect(try await database.deleteCredential(endpoint: "alpha") == true)
+        #expect(try await database.deleteCredential(endpoint: "alpha") == false)
         #expect(try await database.pskCredentials().isEmpty)
     }
 
     @Test("the mirrored store follows every committed change")
     func mirroring() async throws {
         let database = try AppDatabase.inMemory()
-        let store = PSKCredentialStore()
+        let store = DTLSCredentialStore()
         try await database.savePSKCredential(Self.alpha, mirroringTo: store)
         #expect(store.key(forIdentity: Array("alpha-id".utf8)) == Self.key16)
         let renamed = PSKCredential(endpoint: "alpha", identity: "alpha-new", key: [7])
         try await database.savePSKCredential(renamed, mirroringTo: store)
         #expect(store.key(forIdentity: Array("alpha-id".utf8)) == nil)
         #expect(store.key(forIdentity: Array("alpha-new".utf8)) == [7])
-        try await database.deletePSKCredential(endpoint: "alpha", mirroringTo: store)
+        try await database.deleteCredential(endpoint: "alpha", mirroringTo: store)
         #expect(store.all.isEmpty)
         #expect(store.key(forIdentity: Array("alpha-new".utf8)) == nil)
     }
@@ -142,7 +142,7 @@ struct PSKCredentialPersistenceTests {
     @Test("when the store gives a committed identity to another endpoint, the database wins")
     func staleStore() async throws {
         let database = try AppDatabase.inMemory()
-        let store = PSKCredentialStore([PSKCredential(endpoint: "ghost", identity: "alpha-id", key: [1])])
+        let store = DTLSCredentialStore([PSKCredential(endpoint: "ghost", identity: "alpha-id", key: [1])])
         try await database.savePSKCredential(Self.alpha, mirroringTo: store)
         #expect(store.all == [Self.alpha])
     }
@@ -157,7 +157,7 @@ struct PSKCredentialPersistenceTests {
             try await first.savePSKCredential(Self.beta, at: t0)
         }
         let second = try AppDatabase.open(directory: directory)
-        let store = PSKCredentialStore(try await second.pskCredentials())
+        let store = DTLSCredentialStore(try await second.pskCredentials())
         #expect(store.key(forIdentity: Array("beta-id".utf8)) == [0xFF, 0x00, 0x7F])
         #expect(try await second.storedPSKCredential(endpoint: "alpha")
             == StoredPSKCredential(credential: Self.alpha, createdAt: t0, updatedAt: t0))

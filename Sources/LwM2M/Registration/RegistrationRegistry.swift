@@ -20,7 +20,7 @@ final class RegistrationRegistry: Sendable {
     private let sessions: SessionHolder
     private let receiver: ReportReceiver
     private let listeners = Mutex<[AsyncStream<RegistrationEvent>.Continuation]>([])
-    private let credentials: PSKCredentialStore
+    private let credentials: DTLSCredentialStore
     private let limits: Limits
     /// Whether a NoSec Update or De-register must come from the registration's address.
     private let nosecAddressCheck: Bool
@@ -46,7 +46,7 @@ final class RegistrationRegistry: Sendable {
     init(
         logger: Logger, clock: @escaping @Sendable () -> Date,
         events: AsyncStream<RegistrationEvent>.Continuation, sessions: SessionHolder, receiver: ReportReceiver,
-        credentials: PSKCredentialStore = PSKCredentialStore(), limits: Limits = Limits(),
+        credentials: DTLSCredentialStore = DTLSCredentialStore(), limits: Limits = Limits(),
         nosecAddressCheck: Bool = false
     ) {
         self.nosecAddressCheck = nosecAddressCheck
@@ -255,21 +255,29 @@ final class RegistrationRegistry: Sendable {
         for listener in listeners.withLock({ $0 }) { listener.finish() }
     }
 
-    /// Why `inbound` may not act as `endpoint`, or `nil` when it may: over DTLS, the PSK identity must belong to
-    /// `endpoint` (checked against the endpoint name, so one device's key cannot register another); over plain
-    /// CoAP, the endpoint must have no credentials (an endpoint given a key must use it).
+    /// Why `inbound` may not act as `endpoint`, or `nil` when it may: over DTLS, what the handshake proved (PSK
+    /// identity, raw public key, certificate name) must belong to `endpoint` (so one device's credential cannot
+    /// register another); over plain CoAP, the endpoint must have no credential (an endpoint given one must use it).
     private func securityRefusal(_ inbound: CoAPInboundRequest, endpoint: String) -> RegistrationError? {
-        if let identity = inbound.pskIdentity {
-            let name = String(decoding: identity, as: UTF8.self)
-            guard let credential = credentials.credential(forIdentity: name), credential.endpoint == endpoint else {
-                return RegistrationError(.forbidden, "PSK identity '\(name)' may not act as endpoint '\(endpoint)'")
+        if let identity = inbound.peerIdentity {
+            guard credentials.identity(identity, mayActAs: endpoint) else {
+                return RegistrationError(.forbidden, "\(Self.describe(identity)) may not act as endpoint '\(endpoint)'")
             }
             return nil
         }
-        if credentials.credential(forEndpoint: endpoint) != nil {
-            return RegistrationError(.forbidden, "endpoint '\(endpoint)' has a PSK: it must use CoAP over DTLS")
+        if credentials.hasCredential(endpoint: endpoint) {
+            return RegistrationError(.forbidden, "endpoint '\(endpoint)' has a credential: it must use CoAP over DTLS")
         }
         return nil
+    }
+
+    /// How a refusal names a DTLS identity: `PSK identity 'x'`, `the raw public key …`, `certificate 'x'`.
+    static func describe(_ identity: CoAPPeerIdentity) -> String {
+        switch identity {
+        case .preSharedKey(let raw): "PSK identity '\(String(decoding: raw, as: UTF8.self))'"
+        case .rawPublicKey(let key): "the raw public key ending \(key.suffix(8).hexString)"
+        case .certificate(let name, _): "certificate '\(name)'"
+        }
     }
 
     /// With `nosecAddressCheck`: why a plain-CoAP Update or De-register of `registration` is refused, or `nil`.
@@ -295,13 +303,11 @@ final class RegistrationRegistry: Sendable {
         if let session = entry.session, session == notification.session { return nil }
         let registration = entry.registration
         if requiresDTLS(registration) {
-            guard let identity = notification.pskIdentity else {
+            guard let identity = notification.peerIdentity else {
                 return "endpoint '\(registration.endpoint)' is reached only over DTLS; this came as plain CoAP"
             }
-            let name = String(decoding: identity, as: UTF8.self)
-            guard let credential = credentials.credential(forIdentity: name), credential.endpoint == registration.endpoint
-            else {
-                return "PSK identity '\(name)' does not belong to endpoint '\(registration.endpoint)'"
+            guard credentials.identity(identity, mayActAs: registration.endpoint) else {
+                return "\(Self.describe(identity)) does not belong to endpoint '\(registration.endpoint)'"
             }
             return nil
         }
@@ -364,15 +370,15 @@ final class RegistrationRegistry: Sendable {
         }
     }
 
-    /// DTLS when the request came over a DTLS session (it then carries the PSK identity of its handshake).
+    /// DTLS when the request came over a DTLS session (it then carries the identity its handshake proved).
     static func transport(of inbound: CoAPInboundRequest) -> RegistrationTransport {
-        inbound.pskIdentity == nil ? .udp : .dtls
+        inbound.peerIdentity == nil ? .udp : .dtls
     }
 
     /// Whether `registration` may only be reached over DTLS: it last registered or updated over DTLS, or its
     /// endpoint holds a credential (which forbids plain CoAP, see `securityRefusal`).
     func requiresDTLS(_ registration: Registration) -> Bool {
-        registration.transport.isSecure || credentials.credential(forEndpoint: registration.endpoint) != nil
+        registration.transport.isSecure || credentials.hasCredential(endpoint: registration.endpoint)
     }
 
     /// A fresh registration id: 10 random alphanumerics (about 59 bits).

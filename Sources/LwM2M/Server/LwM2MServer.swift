@@ -53,6 +53,11 @@ public final class LwM2MServer: Service, Sendable {
         /// Registers one source address (IP, any port) may make per second, on average (`--register-rate`), and
         /// in a burst (10 s worth); beyond: 4.29 Too Many Requests (RFC 8516) with Max-Age. 0: no limit.
         public var registerRate: Double
+        /// The server's own certificate and key, with which the DTLS port also takes devices with certificates and
+        /// raw public keys beside PSK; `nil`: PSK only.
+        public var serverCredential: ServerCredential?
+        /// Whether plain CoAP is served on `coapPort` (`--no-coap` turns it off: DTLS only).
+        public var plainCoAP: Bool
 
         /// Creates a configuration.
         public init(
@@ -61,8 +66,9 @@ public final class LwM2MServer: Service, Sendable {
             observationSetupRetries: [Duration] = [.seconds(5), .seconds(15), .seconds(45)], coapsPort: UInt16? = nil,
             maxRegisterPayload: Int = 65_536, maxRegisterLinks: Int = 2_048, udpReceiveBuffer: Int? = 4 << 20,
             staleAfterPmax: Double = 3, nosecAddressCheck: Bool = false, maxCoAPPayload: Int = 1 << 20,
-            maxEndpoints: Int = 100_000, registerRate: Double = 100
+            maxEndpoints: Int = 100_000, registerRate: Double = 100, plainCoAP: Bool = true
         ) {
+            self.plainCoAP = plainCoAP
             self.maxCoAPPayload = maxCoAPPayload
             self.maxEndpoints = maxEndpoints
             self.registerRate = registerRate
@@ -78,6 +84,33 @@ public final class LwM2MServer: Service, Sendable {
             self.coapPort = coapPort
             self.sweepInterval = sweepInterval
             self.libcoapLogLevel = libcoapLogLevel
+        }
+    }
+
+    /// The server's certificate and key for DTLS with certificates and raw public keys (`--tls-cert`, `--tls-key`,
+    /// `--tls-ca`).
+    public struct ServerCredential: Sendable {
+        /// The certificate (PEM).
+        public var certificatePEM: [UInt8]
+        /// Its public key as a SubjectPublicKeyInfo (PEM `PUBLIC KEY`), presented to raw-public-key devices.
+        public var publicKeyPEM: [UInt8]
+        /// The private key (PEM).
+        public var privateKeyPEM: [UInt8]
+        /// What the server presents in its handshakes (see `CoAPEndpoint.PKI`).
+        public var presents: CoAPEndpoint.PKI.Presentation
+        /// The PEM file of the CAs device certificates must chain to; `nil`: no certificate device is accepted.
+        public var trustedCAFile: String?
+
+        /// Creates a server credential.
+        public init(
+            certificatePEM: [UInt8], publicKeyPEM: [UInt8], privateKeyPEM: [UInt8],
+            presents: CoAPEndpoint.PKI.Presentation, trustedCAFile: String?
+        ) {
+            self.certificatePEM = certificatePEM
+            self.publicKeyPEM = publicKeyPEM
+            self.privateKeyPEM = privateKeyPEM
+            self.presents = presents
+            self.trustedCAFile = trustedCAFile
         }
     }
 
@@ -118,7 +151,7 @@ public final class LwM2MServer: Service, Sendable {
         profiles: @escaping @Sendable (Registration) async -> [ObservationRequest] = { _ in [] },
         reportSink: (@Sendable (DeviceReport) -> Bool)? = nil,
         reportSinkIsFull: (@Sendable () -> Bool)? = nil,
-        credentials: PSKCredentialStore = PSKCredentialStore(),
+        credentials: DTLSCredentialStore = DTLSCredentialStore(),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.configuration = configuration
@@ -152,6 +185,13 @@ public final class LwM2MServer: Service, Sendable {
             libcoapLogLevel: configuration.libcoapLogLevel, dtlsBindPort: configuration.coapsPort,
             pskKey: { credentials.key(forIdentity: $0) }, receiveBufferBytes: configuration.udpReceiveBuffer)
         endpointConfiguration.maxBlock1Body = configuration.maxCoAPPayload
+        endpointConfiguration.listensForPlainCoAP = configuration.plainCoAP
+        if let own = configuration.serverCredential {
+            endpointConfiguration.pki = CoAPEndpoint.PKI(
+                certificatePEM: own.certificatePEM, publicKeyPEM: own.publicKeyPEM, privateKeyPEM: own.privateKeyPEM,
+                presents: own.presents, trustedCAFile: own.trustedCAFile,
+                acceptsPeer: { credentials.acceptsHandshake(of: $0) })
+        }
         endpointConfiguration.onLimitRefusal = { ServerMetrics.limitRefusal($0) }
         endpoint = CoAPEndpoint(
             configuration: endpointConfiguration,

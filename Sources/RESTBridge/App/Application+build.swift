@@ -21,7 +21,7 @@ import ResourceModel
 public func buildApplication(
     configuration: RESTConfiguration, stores: Stores, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
+    operations: OperationDispatcher? = nil, pskCredentials: DTLSCredentialStore? = nil,
     metrics: PrometheusCollectorRegistry? = nil, modules: [any APIModule] = [], logger: Logger,
     onServerRunning: @escaping @Sendable (_ port: Int?) async -> Void = { _ in },
     routes: ((_ routes: [String]) -> Void)? = nil
@@ -53,7 +53,7 @@ public func buildApplication(
 public func buildRouter(
     configuration: RESTConfiguration, stores: Stores, deviceManagement: any DeviceManagement,
     observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
+    operations: OperationDispatcher? = nil, pskCredentials: DTLSCredentialStore? = nil,
     metrics: PrometheusCollectorRegistry? = nil, modules: [any APIModule] = []
 ) -> Router<APIRequestContext> {
     buildRouter(
@@ -67,7 +67,7 @@ public func buildRouter(
 func buildRouter(
     configuration: RESTConfiguration, repository: any EndpointStore, deviceManagement: any DeviceManagement,
     stores: Stores? = nil, observations: (any ObservationManagement)? = nil, liveEvents: LiveEventHub? = nil,
-    operations: OperationDispatcher? = nil, pskCredentials: PSKCredentialStore? = nil,
+    operations: OperationDispatcher? = nil, pskCredentials: DTLSCredentialStore? = nil,
     metrics: PrometheusCollectorRegistry? = nil, modules: [any APIModule] = []
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)

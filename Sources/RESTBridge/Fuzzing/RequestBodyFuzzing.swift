@@ -19,6 +19,7 @@ public enum RequestBodyFuzzing {
         guard let members = try? NodeJSONDecoder.members(of: json, pointer: "", what: "the request") else { return }
         _ = try? OperationBody(members, model: model, now: Date())
         _ = try? PSKCredentialBody(members, endpoint: "fuzz")
+        _ = try? SecurityCredentialBody(json, endpoint: "fuzz")
         _ = try? BodyFields.attributes(members)
         _ = try? BodyFields.paths(members, required: false)
         _ = try? BodyFields.strings(members, "endpoints", required: false)

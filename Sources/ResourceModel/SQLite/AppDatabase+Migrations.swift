@@ -13,6 +13,7 @@ extension AppDatabase {
         migrator.registerMigration("v6", migrate: addFirmwareModel)
         migrator.registerMigration("v7", migrate: createFirmwareUpdateDocuments)
         migrator.registerMigration("v8", migrate: createAPITokens)
+        migrator.registerMigration("v9", migrate: createPKICredentials)
         return migrator
     }
 
