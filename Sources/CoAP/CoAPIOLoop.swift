@@ -393,7 +393,7 @@ final class CoAPIOLoop: @unchecked Sendable {
             throw fail(error.message)
         }
         guard let endpoint = coap_new_endpoint(ctx, &address, COAP_PROTO_DTLS) else {
-            throw fail("cannot bind DTLS \(host):\(port)")
+            throw fail("cannot bind DTLS \(host):\(port) (\(String(cString: strerror(errno))); libcoap's reason is in the log)")
         }
         let bound = SocketAddress.port(of: endpoint) ?? port
         boundDTLSPortBox.withLock { $0 = bound }

@@ -78,6 +78,12 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Option(help: "The most live-stream clients at once, SSE and WebSocket together (one more: 503, or close code 4503).")
     public var maxStreamClients: Int = 256
 
+    @Option(help: "The most observations one endpoint may have; one more is refused (409 limit-exceeded) before it is sent.")
+    public var maxObservationsPerEndpoint: Int = 256
+
+    @Option(help: "The most open (queued or sending) operations one endpoint may have when another is queued (more: 409).")
+    public var maxQueuedOperationsPerEndpoint: Int = 1_000
+
     @Option(help: "The most registered endpoints; a Register of a new endpoint name beyond it gets 5.03.")
     public var maxEndpoints: Int = 100_000
 
@@ -167,6 +173,10 @@ public struct ServerOptions: ParsableArguments, Sendable {
         guard maxRegisterPayload >= 64 else { throw ValidationError("--max-register-payload must be at least 64") }
         guard maxCoapPayload >= 1024 else { throw ValidationError("--max-coap-payload must be at least 1024") }
         guard maxEndpoints >= 1 else { throw ValidationError("--max-endpoints must be at least 1") }
+        guard maxObservationsPerEndpoint >= 1 else { throw ValidationError("--max-observations-per-endpoint must be at least 1") }
+        guard maxQueuedOperationsPerEndpoint >= 1 else {
+            throw ValidationError("--max-queued-operations-per-endpoint must be at least 1")
+        }
         guard maxBodySize >= 1024 else { throw ValidationError("--max-body-size must be at least 1024") }
         guard maxStreamClients >= 1 else { throw ValidationError("--max-stream-clients must be at least 1") }
         guard registerRate >= 0, registerRate.isFinite else { throw ValidationError("--register-rate must be 0 or positive") }
@@ -180,6 +190,12 @@ public struct ServerOptions: ParsableArguments, Sendable {
 
     /// The flags as the composition root's configuration.
     public var serverConfiguration: ServerConfiguration {
+        var configuration = baseConfiguration
+        configuration.lwm2m.maxObservationsPerEndpoint = maxObservationsPerEndpoint
+        return configuration
+    }
+
+    private var baseConfiguration: ServerConfiguration {
         ServerConfiguration(
             lwm2m: .init(
                 host: host, coapPort: coapPort, libcoapLogLevel: coapLogLevel,
@@ -199,7 +215,7 @@ public struct ServerOptions: ParsableArguments, Sendable {
                 requestTimeout: .seconds(operationTimeout),
                 retryPolicy: .init(baseDelay: retryBaseDelay, maxDelay: retryMaxDelay),
                 retention: operationRetentionDays > 0 ? operationRetentionDays * 86_400 : nil,
-                blockDelay: .milliseconds(firmwareBlockDelayMs)),
+                blockDelay: .milliseconds(firmwareBlockDelayMs), maxOpenPerEndpoint: maxQueuedOperationsPerEndpoint),
             bulkOperationLimit: bulkOperationLimit, maxFirmwareSize: maxFirmwareSize,
             firmware: .init(
                 timeouts: .init(delivering: firmwareDeliveryTimeout, updating: firmwareInstallTimeout,

@@ -94,4 +94,52 @@ struct LimitsEndToEndTests {
         #expect(try await metric(server, "stream-clients") == 2)
         #expect(server.log.contains("live-stream client refused: limit"))
     }
+
+    @Test func perEndpointLimitsRefuseTooManyObservationsAndQueuedOperations() async throws {
+        let server = ServerProcess(mode: .process)
+        try await server.start(extraArguments: [
+            "--max-observations-per-endpoint", "2", "--max-queued-operations-per-endpoint", "3",
+        ])
+        defer { Task { await server.stop() } }
+        let sim = try ChildProcess(
+            executable: Binaries.url("lwm2m-sim"),
+            arguments: ["--server", server.coapURL, "--count", "1", "--prefix", "quota-", "--lifetime", "60"],
+            logURL: server.dataDir.appendingPathComponent("sim.log"))
+        defer { Task { await sim.stop(signal: SIGKILL) } }
+        try await server.eventually(timeout: .seconds(20), "the device registered") {
+            try await server.endpoint("quota-1")?["online"] as? Bool == true
+        }
+        func observe(_ path: String) async throws -> (Int, String) {
+            let (status, body) = try await server.http(
+                "POST", "/api/v1/endpoints/quota-1/observations", body: Data(#"{"paths":["\#(path)"]}"#.utf8))
+            return (status, String(decoding: body, as: UTF8.self))
+        }
+        // Two observations fit; the third is refused before anything goes to the device.
+        #expect(try await observe("/3/0/9").0 == 201)
+        #expect(try await observe("/3/0/10").0 == 201)
+        let third = try await observe("/3/0/13")
+        #expect(third.0 == 409, "\(third.1)")
+        #expect(third.1.contains("limit-exceeded"))
+        #expect(try await metric(server, "observations") == 1)
+        #expect(server.log.contains("observation refused: too many observations"))
+        // Cancelling one makes room again.
+        #expect(try await server.http("DELETE", "/api/v1/endpoints/quota-1/observations?paths=/3/0/9").0 == 200)
+        #expect(try await observe("/3/0/13").0 == 201)
+
+        // Operations queued for later (notBefore in an hour) stay open: three fit, the fourth is refused whole.
+        let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+        func queue() async throws -> (Int, String) {
+            let body = #"{"kind":"read","path":"/3/0/0","notBefore":"\#(later)"}"#
+            let (status, data) = try await server.http("POST", "/api/v1/endpoints/quota-1/operations", body: Data(body.utf8))
+            return (status, String(decoding: data, as: UTF8.self))
+        }
+        for _ in 0..<3 { #expect(try await queue().0 == 201) }
+        let fourth = try await queue()
+        #expect(fourth.0 == 409, "\(fourth.1)")
+        #expect(fourth.1.contains("limit-exceeded"))
+        #expect(try await metric(server, "queued-operations") == 1)
+        let (_, listing) = try await server.http("GET", "/api/v1/operations?endpoint=quota-1&status=queued")
+        let page = try JSONSerialization.jsonObject(with: listing) as? [String: Any]
+        #expect((page?["operations"] as? [Any])?.count == 3)
+    }
 }

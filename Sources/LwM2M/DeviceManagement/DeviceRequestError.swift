@@ -18,6 +18,8 @@ public struct DeviceRequestError: Error, Sendable, Equatable, CustomStringConver
         case invalidResponse
         /// The client could not be reached (reset, ICMP error, retransmissions exhausted).
         case unreachable
+        /// A limit of the server refused the request (`--max-observations-per-endpoint`); nothing was sent.
+        case limitExceeded
     }
 
     /// The kind of failure.

@@ -145,7 +145,20 @@ extension LwM2MServer: ObservationManagement {
             createdAt: clock())
         // Known before the request leaves, so an early notification is not reset; refused when the registration
         // it is made under is no longer the live one.
-        guard receiver.clients.withLock({ $0.addObservation(observation) }) else {
+        let limit = configuration.maxObservationsPerEndpoint
+        let added = receiver.clients.withLock { clients -> Bool? in
+            guard clients.observations.observations(endpoint: endpoint).count < limit else { return nil }
+            return clients.addObservation(observation)
+        }
+        guard let added else {
+            ServerMetrics.limitRefusal("observations")
+            logger.warning("observation refused: too many observations", metadata: [
+                "endpoint": "\(endpoint)", "limit": "\(limit)",
+            ])
+            throw DeviceRequestError(
+                .limitExceeded, "endpoint '\(endpoint)' already has \(limit) observations (--max-observations-per-endpoint)")
+        }
+        guard added else {
             throw DeviceRequestError(.offline, "the registration of '\(endpoint)' ended before the observation was made")
         }
         let request = observeRequest(

@@ -58,6 +58,9 @@ public final class LwM2MServer: Service, Sendable {
         public var serverCredential: ServerCredential?
         /// Whether plain CoAP is served on `coapPort` (`--no-coap` turns it off: DTLS only).
         public var plainCoAP: Bool
+        /// The most observations one endpoint may have (`--max-observations-per-endpoint`): one more is refused
+        /// (`DeviceRequestError.limitExceeded`) before anything is sent.
+        public var maxObservationsPerEndpoint: Int = 256
 
         /// Creates a configuration.
         public init(

@@ -112,6 +112,7 @@ extension DeviceRequestError.Kind {
         case .timeout: "timeout"
         case .invalidResponse: "invalid_response"
         case .unreachable: "unreachable"
+        case .limitExceeded: "limit_exceeded"
         }
     }
 }

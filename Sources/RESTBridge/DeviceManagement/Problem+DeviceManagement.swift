@@ -69,6 +69,8 @@ extension Problem {
             self.init(
                 type: Self.typeBase + "device-unreachable", title: "Device unreachable", status: .badGateway,
                 detail: error.message)
+        case .limitExceeded:
+            self = .limitExceeded(error.message)
         }
     }
 

@@ -28,7 +28,7 @@ struct DeviceGateway: Sendable {
             switch error.kind {
             case .deviceError, .invalidResponse: dispatcher?.deviceActive(endpoint)
             case .timeout, .unreachable: dispatcher?.deviceUnresponsive(endpoint)
-            case .unknownEndpoint, .offline, .invalidRequest: break
+            case .unknownEndpoint, .offline, .invalidRequest, .limitExceeded: break
             }
             throw Problem(error, endpoint: endpoint)
         }
@@ -40,7 +40,14 @@ struct DeviceGateway: Sendable {
         guard let dispatcher, dispatcher.presence(of: endpoint) == .sleeping else { return }
         let operation = NewOperation(
             request: request, expiresAt: options.expiresIn.map { Date().addingTimeInterval($0) })
-        guard let queued = try await dispatcher.enqueue(operation, for: [endpoint]).first else { return }
+        let queued: EndpointOperation?
+        do {
+            queued = try await dispatcher.enqueue(operation, for: [endpoint], limited: true).first
+        } catch let error as OperationQueueError {
+            guard case .tooManyOpen = error else { throw error }
+            throw Problem.limitExceeded("\(error). Nothing was queued.")
+        }
+        guard let queued else { return }
         throw QueuedForSleepingDevice(operation: queued)
     }
 }

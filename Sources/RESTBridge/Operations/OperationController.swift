@@ -124,9 +124,11 @@ struct OperationController {
     private func queue(_ operation: NewOperation, for endpoints: [String]) async throws -> [EndpointOperation] {
         guard let dispatcher else { throw Problem.unavailable("The operation queue") }
         do {
-            return try await dispatcher.enqueue(operation, for: endpoints)
+            return try await dispatcher.enqueue(operation, for: endpoints, limited: true)
         } catch let error as OperationQueueError {
             switch error {
+            case .tooManyOpen:
+                throw Problem.limitExceeded("\(error). Nothing was queued.")
             case .unknownEndpoints(let names) where names.count == 1 && endpoints.count == 1:
                 throw Problem.endpointNotFound(names[0])
             case .unknownEndpoints(let names):

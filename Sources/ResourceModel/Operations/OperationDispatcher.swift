@@ -25,13 +25,17 @@ public struct OperationDispatcherConfiguration: Sendable {
     /// The pause between two blocks of a block-wise write (`block-write` operations), for devices that need
     /// time to store each block.
     public var blockDelay: Duration
+    /// The most open (queued or sending) operations one endpoint may have when an operator queues another
+    /// (`--max-queued-operations-per-endpoint`); the server's own steps (firmware updates) are not limited.
+    public var maxOpenPerEndpoint: Int
 
     /// Creates a configuration.
     public init(awakeWindow: TimeInterval = 93, perEndpointLimit: Int = 1, globalLimit: Int = 256,
                 requestTimeout: Duration = .seconds(30), sweepInterval: Duration = .seconds(1),
                 retryPolicy: OperationStateMachine.RetryPolicy = .init(), retention: TimeInterval? = 30 * 86_400,
-                blockDelay: Duration = .zero) {
+                blockDelay: Duration = .zero, maxOpenPerEndpoint: Int = 1_000) {
         precondition(perEndpointLimit >= 1 && globalLimit >= 1, "limits must be at least 1")
+        self.maxOpenPerEndpoint = maxOpenPerEndpoint
         self.awakeWindow = awakeWindow
         self.perEndpointLimit = perEndpointLimit
         self.globalLimit = globalLimit
@@ -184,10 +188,25 @@ public final class OperationDispatcher: Service, Sendable {
     }
 
     /// Queues `new` for every endpoint in `endpoints` (all or none: `OperationQueueError.unknownEndpoints`),
-    /// publishes them and starts sending to the reachable ones.
-    public func enqueue(_ new: NewOperation, for endpoints: [String]) async throws -> [EndpointOperation] {
+    /// publishes them and starts sending to the reachable ones. `limited` (an operator's request) refuses the whole
+    /// batch when one endpoint already has `maxOpenPerEndpoint` open operations (`OperationQueueError.tooManyOpen`).
+    public func enqueue(_ new: NewOperation, for endpoints: [String], limited: Bool = false) async throws
+        -> [EndpointOperation]
+    {
         let now = clock()
-        let operations = try await store.enqueue(new, for: endpoints, at: now)
+        let operations: [EndpointOperation]
+        do {
+            operations = try await store.enqueue(
+                new, for: endpoints, at: now, maxOpenPerEndpoint: limited ? configuration.maxOpenPerEndpoint : nil)
+        } catch let error as OperationQueueError {
+            if case .tooManyOpen(let names, _) = error {
+                Counter(label: "lwm2m_limit_refusals_total", dimensions: [("limit", "queued-operations")]).increment()
+                logger.warning("operation refused: too many open operations", metadata: [
+                    "endpoints": "\(names.prefix(10).joined(separator: ","))", "limit": "\(configuration.maxOpenPerEndpoint)",
+                ])
+            }
+            throw error
+        }
         for operation in operations {
             publish(operation, note: "queued")
             pumpContinuation.yield(operation.endpoint)
@@ -338,7 +357,7 @@ public final class OperationDispatcher: Service, Sendable {
                 result = error.coapCode.map { OperationResult(code: $0.description) }
                 event = { $0.failed(now: now, error: error.description) }
                 deviceActive(operation.endpoint)
-            case .invalidRequest, .invalidResponse, .unknownEndpoint:
+            case .invalidRequest, .invalidResponse, .unknownEndpoint, .limitExceeded:
                 result = nil
                 event = { $0.failed(now: now, error: error.description) }
             case .offline:

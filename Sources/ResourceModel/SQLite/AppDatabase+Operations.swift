@@ -8,6 +8,13 @@ extension AppDatabase: OperationStore {
     public func enqueue(_ new: NewOperation, for endpoints: [String], at now: Date = Date()) async throws
         -> [EndpointOperation]
     {
+        try await enqueue(new, for: endpoints, at: now, maxOpenPerEndpoint: nil)
+    }
+
+    /// Queues `new` for each of `endpoints` unless one of them has `maxOpenPerEndpoint` open operations already.
+    public func enqueue(_ new: NewOperation, for endpoints: [String], at now: Date, maxOpenPerEndpoint: Int?)
+        async throws -> [EndpointOperation]
+    {
         try await writer.write { db in
             var ids: [String: Int64] = [:]
             for chunk in stride(from: 0, to: endpoints.count, by: 500).map({ Array(endpoints[$0..<min($0 + 500, endpoints.count)]) }) {
@@ -18,6 +25,22 @@ extension AppDatabase: OperationStore {
             }
             let missing = endpoints.filter { ids[$0] == nil }
             guard missing.isEmpty else { throw OperationQueueError.unknownEndpoints(missing) }
+            if let limit = maxOpenPerEndpoint {
+                var open: [Int64: Int] = [:]
+                let wanted = Array(Set(ids.values))
+                for start in stride(from: 0, to: wanted.count, by: 500) {
+                    let chunk = Array(wanted[start..<min(start + 500, wanted.count)])
+                    for row in try Row.fetchAll(db, sql: """
+                        SELECT endpointId, COUNT(*) AS open FROM endpoint_operation
+                        WHERE status IN ('queued', 'sending') AND endpointId IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                        GROUP BY endpointId
+                        """, arguments: StatementArguments(chunk)) {
+                        open[row["endpointId"]] = row["open"]
+                    }
+                }
+                let full = endpoints.filter { (open[ids[$0]!] ?? 0) + 1 > limit }
+                if !full.isEmpty { throw OperationQueueError.tooManyOpen(full, limit: limit) }
+            }
             return try endpoints.map { name in
                 var record = EndpointOperationRecord(
                     id: nil, endpointId: ids[name]!, kind: new.request.kind.rawValue,

@@ -7,6 +7,11 @@ public protocol OperationStore: Sendable {
     /// (`OperationQueueError.unknownEndpoints`). Returns the operations in the order of `endpoints`.
     func enqueue(_ new: NewOperation, for endpoints: [String], at now: Date) async throws -> [EndpointOperation]
 
+    /// `enqueue(_:for:at:)`, refusing all (`OperationQueueError.tooManyOpen`) when one of `endpoints` already has
+    /// `maxOpenPerEndpoint` queued or sending operations (`nil`: no limit). Checked in the same transaction.
+    func enqueue(_ new: NewOperation, for endpoints: [String], at now: Date, maxOpenPerEndpoint: Int?) async throws
+        -> [EndpointOperation]
+
     /// The operation `id` with its full history, oldest first; `nil` when there is none.
     func operation(id: Int64) async throws -> (operation: EndpointOperation, history: [OperationTransition])?
 
