@@ -17,10 +17,31 @@ struct EndpointController {
         router.rejectOtherMethods("/api/v1/endpoints/{endpoint}", allowed: [.get, .head])
     }
 
-    /// All endpoints sorted by name; `?online=true|false` filters.
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> [EndpointDTO] {
-        let online = try Self.online(in: request)
-        return try await repository.endpoints(online: online, namePrefix: nil, limit: nil, offset: 0).map(dto)
+    /// Endpoints sorted by name, filtered by `online`, `presence`, `name` (contains, any case) and `object`; with
+    /// `limit` one page of them and, when more follow, `Link: <…&cursor=…>; rel="next"` (RFC 8288). `X-Total-Count`
+    /// is the number of matching endpoints over all pages. Unknown parameters are a 400.
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let query = try EndpointListQuery(request)
+        let stored = try await repository.endpoints(online: query.online, namePrefix: nil, limit: nil, offset: 0)
+        var matching: [EndpointDTO] = []
+        for endpoint in stored {
+            let presence = dispatcher?.presence(of: endpoint.name)
+            guard query.matches(endpoint, presence: presence) else { continue }
+            var item = EndpointDTO(endpoint)
+            item.presence = presence?.rawValue
+            matching.append(item)
+        }
+        var page = matching[...]
+        if let after = query.after { page = page.drop { $0.endpoint <= after } }
+        var next: String?
+        if let limit = query.limit, page.count > limit {
+            page = page.prefix(limit)
+            next = page.last.map { "/api/v1/endpoints?" + query.nextQuery(after: $0.endpoint) }
+        }
+        var response = try EndpointList(items: Array(page)).response(from: request, context: context)
+        response.headers[.init("X-Total-Count")!] = "\(matching.count)"
+        if let next { response.headers[.init("Link")!] = "<\(next)>; rel=\"next\"" }
+        return response
     }
 
     private func dto(_ endpoint: StoredEndpoint) -> EndpointDTO {
@@ -37,14 +58,14 @@ struct EndpointController {
         }
         return dto(record)
     }
+}
 
-    /// The `online` query parameter: `nil` when absent, 400 problem unless `true` or `false`.
-    static func online(in request: Request) throws -> Bool? {
-        guard let value = request.uri.queryParameters.get("online") else { return nil }
-        switch value {
-        case "true": return true
-        case "false": return false
-        default: throw Problem.invalidQueryParameter("online", value: value, expected: "'true' or 'false'")
-        }
+/// A page of endpoints, encoded as the bare JSON array the route has always answered.
+struct EndpointList: ResponseEncodable {
+    var items: [EndpointDTO]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(items)
     }
 }
