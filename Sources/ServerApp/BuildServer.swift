@@ -259,6 +259,12 @@ public func buildServer(
         registrationEvents: server.makeEventStream(), tickInterval: configuration.firmware.tickInterval,
         logger: logger)
     var restRoutes: [String] = []
+    let dashboard = DashboardModule()
+    if let directory = dashboard.directory {
+        logger.info("dashboard", metadata: ["directory": "\(directory.path)"])
+    } else {
+        logger.warning("dashboard files not found; set LWM2M_DASHBOARD to the Dashboard directory")
+    }
     var rest = RESTConfiguration(
         host: host, port: configuration.httpPort, apiToken: apiToken,
         bulkOperationLimit: configuration.bulkOperationLimit,
@@ -269,7 +275,7 @@ public func buildServer(
         configuration: rest,
         stores: stores, deviceManagement: server, observations: server, liveEvents: hub,
         operations: dispatcher, pskCredentials: credentials, metrics: metrics,
-        modules: [FirmwareController(images: firmware, downloads: downloads),
+        modules: [dashboard, FirmwareController(images: firmware, downloads: downloads),
                   FirmwareUpdateController(orchestrator: orchestrator)],
         logger: logger,
         onServerRunning: { httpPort.set($0) },

@@ -19,6 +19,10 @@ struct RoleTableEndToEndTests {
     /// The least caller each route allows (`none`: open to anyone, no token needed).
     static let table: [String: Caller] = [
         "GET /healthz": .none,
+        // The dashboard's static files: no token (its pages call the API with one).
+        "GET /": .none,
+        "GET /dashboard/{file}": .none,
+        "GET /api/v1/openapi.yaml": .reader,
         "GET /fw/{token}": .none,
         "GET /metrics": .metrics,
         // Tokens and DTLS credentials: admins only, reading them too.

@@ -164,7 +164,7 @@ final class ServerProcess: @unchecked Sendable {
         case .inProcess:
             let options = try ServerOptions.parse(arguments)
             var configuration = options.serverConfiguration
-            configuration.authentication = .token(Self.token)
+            if !options.noAuth { configuration.authentication = .token(Self.token) }
             let handler = try FileLogHandler.Sink(url: logURL)
             let logger = Logger(label: "lwm2m-server") { label in
                 EscapingLogHandler(FileLogHandler(label: label, sink: handler, logLevel: options.logLevel))
