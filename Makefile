@@ -7,7 +7,7 @@ SWIFT ?= swift
 DATA_DIR ?= ./data
 ARGS ?=
 
-.PHONY: deps test-python build release run test sim bench bench-firmware fuzz-build fuzz storm clean
+.PHONY: deps test-python test-browser screenshots build release run test sim bench bench-firmware fuzz-build fuzz storm clean
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.2 or newer is required (https://www.swift.org/install/linux/)"; exit 1; }
@@ -43,11 +43,22 @@ test-python:
 	@$(TEST_PYTHON)/bin/python3 -c 'import aiocoap.meta, sys; sys.exit(aiocoap.meta.version != "$(AIOCOAP_VERSION)")' 2>/dev/null || { \
 	  python3 -m venv $(TEST_PYTHON) && $(TEST_PYTHON)/bin/pip install -q aiocoap==$(AIOCOAP_VERSION); }
 
+# Debian's chromium, for the dashboard tests (headless, driven over the DevTools protocol).
+test-browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian package: chromium"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
+
+# The dashboard's screenshots in the README (docs/screenshots), taken by its browser test.
+screenshots: deps test-browser
+	$(SWIFT) build --build-tests
+	LWM2M_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(SWIFT) test --skip-build --filter DashboardEndToEndTests
+
 # The whole test suite: unit tests and end-to-end tests against the real server, simulator, coap-client and
 # aiocoap, then every fuzz target for a few seconds under libFuzzer and AddressSanitizer: a fixed number of
 # inputs from a fixed seed, so that the same tree always fuzzes the same inputs (long runs: make fuzz).
 FUZZ_SMOKE_RUNS ?= 20000
-test: deps test-python
+test: deps test-python test-browser
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) fuzz-build

@@ -36,10 +36,23 @@ struct ServerCommand: AsyncParsableCommand {
         } catch let error as ServerStartError {
             throw ValidationError(error.description)
         }
+        let httpPort = options.httpPort
+        let dashboardHost = ["0.0.0.0", "::", ""].contains(options.host) ? "localhost" : options.host
+        let tokenPath = URL(fileURLWithPath: options.dataDir, isDirectory: true).appendingPathComponent(APIToken.fileName).path
+        let signIn: String
+        if server.apiToken == nil {
+            signIn = "no sign-in (--no-auth)"
+        } else if ProcessInfo.processInfo.environment["LWM2M_API_TOKEN"] != nil {
+            signIn = "sign in with the token in LWM2M_API_TOKEN"
+        } else {
+            signIn = "sign in with the token in \(tokenPath)"
+        }
+        FileHandle.standardOutput.write(Data("Dashboard: http://\(dashboardHost):\(httpPort)/ (\(signIn))\n".utf8))
         if server.generatedToken, let token = server.apiToken {
             // Written unbuffered: printed once, it must not sit in a buffer until exit.
             let path = URL(fileURLWithPath: options.dataDir, isDirectory: true).appendingPathComponent(APIToken.fileName).path
             let notice = "Generated REST API token (stored in \(path)):\n  \(token)\nUse it as: Authorization: Bearer <token>\n"
+                + "Dashboard, signed in: http://\(dashboardHost):\(httpPort)/#token=\(token)\n"
             FileHandle.standardOutput.write(Data(notice.utf8))
         }
         if let identity = server.dtlsIdentity {

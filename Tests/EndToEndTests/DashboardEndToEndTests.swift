@@ -79,8 +79,8 @@ struct DashboardEndToEndTests {
             #expect(names.contains("/3303 Temperature"))
             #expect(try browser.evaluate("document.querySelector('[data-path=\"/3/0/0\"]').textContent.includes('Manufacturer')") as? Bool == true)
             _ = try browser.evaluate("""
-                document.querySelectorAll('#object-tree details').forEach(d => d.open = true);
                 const row = document.querySelector('[data-path="/3/0/14"]');
+                for (let d = row.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
                 row.querySelector('input[name=value]').value = '+05:00';
                 row.querySelector('form').requestSubmit(); true
                 """)
@@ -137,7 +137,9 @@ struct DashboardEndToEndTests {
         #expect((try JSONSerialization.jsonObject(with: cancelled) as? [String: Any])?["status"] as? String == "cancelled")
 
         // Firmware: an image and a campaign over the three devices; its page shows progress.
-        let imageID = try await FirmwareUpdateEndToEndTests.upload(Data(repeating: 9, count: 4096), version: "2.0", to: server)
+        // The simulator installs a package that starts with its version line as that version.
+        let package = Data("LWM2M-SIM-FW 2.0\n".utf8) + Data(repeating: 9, count: 4096)
+        let imageID = try await FirmwareUpdateEndToEndTests.upload(package, version: "2.0", to: server)
         let (campaignStatus, campaignBody) = try await server.http(
             "POST", "/api/v1/campaigns", body: Data(#"{"firmwareId":\#(imageID),"pattern":"dash-*","method":"push"}"#.utf8))
         #expect(campaignStatus == 201, "\(String(decoding: campaignBody, as: UTF8.self))")
@@ -151,6 +153,9 @@ struct DashboardEndToEndTests {
             try browser.navigate(base + "#/campaign/\(campaignID)")
             try browser.waitFor("document.querySelectorAll('#campaign-devices tbody tr').length === 3", what: "the campaign's devices")
             try browser.waitFor("document.getElementById('campaign-progress')", what: "the progress bar")
+            // The page follows the campaign to its end without a reload.
+            try browser.waitFor("document.querySelector('[data-state=succeeded] strong')?.textContent === '3'", timeout: 90,
+                                what: "three devices updated")
             try browser.screenshot(to: shots.appendingPathComponent("campaign.png"))
         }
     }
