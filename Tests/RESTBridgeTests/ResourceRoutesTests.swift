@@ -28,6 +28,17 @@ struct ReadWriteRoutesTests {
         #expect(devices.calls == [defaultCall(.read(path("/3/0")))])
     }
 
+    @Test("the escaped path generated clients send (3%2F0%2F9) is the same path", arguments: [
+        ("3%2F0%2F9", "/3/0/9"), ("3%2f0", "/3/0"), ("3/0%2F6%2F1", "/3/0/6/1"),
+    ])
+    func escapedPath(target: String, expected: String) async throws {
+        let devices = FakeDeviceManagement(answering: .content(.singleResource(id: 0, value: .string("x")), format: .text))
+        let response = try await send(.get, "\(alpha)/\(target)", devices: devices)
+        #expect(response.status == .ok)
+        #expect(devices.calls == [defaultCall(.read(path(expected)))])
+        #expect(try jsonObject(response)["path"] as? String == expected)
+    }
+
     @Test("every depth can be read", arguments: ["3", "3/0", "3/0/0", "3/0/6/1"])
     func readDepths(target: String) async throws {
         let devices = FakeDeviceManagement(answering: .content(.singleResource(id: 0, value: .string("x")), format: .text))

@@ -10,9 +10,11 @@ extension APIRequestContext {
     }
 
     /// The LwM2M path in the `**` part of the route, e.g. `3/0/7/1` → `/3/0/7/1`; 400 problem when it is not
-    /// a path or its depth is not in `depths` (`operation` names the request in the message).
+    /// a path or its depth is not in `depths` (`operation` names the request in the message). Segments are
+    /// percent-decoded, so the escaped form generated clients send for a `{path}` parameter (`3%2F0%2F9`) is the
+    /// same path.
     func lwm2mPath(depths: ClosedRange<Int>, operation: String) throws(Problem) -> LwM2MPath {
-        let text = "/" + parameters.getCatchAll().joined(separator: "/")
+        let text = "/" + parameters.getCatchAll().map { $0.removingPercentEncoding ?? String($0) }.joined(separator: "/")
         let path: LwM2MPath
         do {
             path = try LwM2MPath(text)
