@@ -20,7 +20,7 @@ struct PSKCredentialBody: Equatable {
     init(_ members: [String: RequestJSON], endpoint: String) throws(Problem) {
         key = try Self.key(members["key"])
         switch members["identity"] {
-        case nil, .null?:
+        case nil:
             if let problem = Self.identityProblem(endpoint) {
                 throw Self.invalid("/identity", "missing, and the endpoint name cannot be the identity: \(problem)")
             }

@@ -29,7 +29,7 @@ enum BodyFields {
     /// An optional string.
     static func string(_ members: [String: RequestJSON], _ key: String) throws(Problem) -> String? {
         switch members[key] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .string(let text)?: return text
         case let other?: throw Problem.invalidBody(NodeJSONError(pointer: "/\(key)", "expected a string, got \(other.typeDescription)"))
         }
@@ -38,7 +38,7 @@ enum BodyFields {
     /// An optional boolean.
     static func bool(_ members: [String: RequestJSON], _ key: String) throws(Problem) -> Bool? {
         switch members[key] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .bool(let flag)?: return flag
         case let other?: throw Problem.invalidBody(NodeJSONError(pointer: "/\(key)", "expected a boolean, got \(other.typeDescription)"))
         }
@@ -48,7 +48,7 @@ enum BodyFields {
     static func strings(_ members: [String: RequestJSON], _ key: String, required: Bool) throws(Problem) -> [String] {
         let pointer = "/\(key)"
         switch members[key] {
-        case nil, .null?:
+        case nil:
             if required { throw Problem.invalidBody(NodeJSONError(pointer: pointer, "missing; expected an array of strings")) }
             return []
         case .array(let elements)?:
@@ -88,10 +88,12 @@ enum BodyFields {
     static func attributes(_ members: [String: RequestJSON], _ key: String = "attributes") throws(Problem)
         -> NotificationAttributes?
     {
-        guard let json = members[key], json != .null else { return nil }
+        // An absent member means none; `null` is refused like any other value that is no object (a client
+        // sending it most likely meant something it did not say).
+        guard let json = members[key] else { return nil }
         let pointer = "/\(key)"
         guard case .object(let fields) = json else {
-            throw Problem.invalidBody(NodeJSONError(pointer: pointer, "expected an object of attributes"))
+            throw Problem.invalidBody(NodeJSONError(pointer: pointer, "expected an object of attributes, got \(json.typeDescription)"))
         }
         var attributes = NotificationAttributes()
         for name in fields.keys.sorted() {
