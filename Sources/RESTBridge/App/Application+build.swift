@@ -73,9 +73,9 @@ func buildRouter(
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Middleware applies to the routes added after it, and all of it to the not-found responder.
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    // Hummingbird's request metrics (`hb_requests`, `hb_request_duration`, `hb_request_errors`), through swift-metrics.
-    router.add(middleware: MetricsMiddleware())
+    // Request metrics (`hb_requests_total`, `hb_request_duration_seconds`, `hb_request_errors_total`) through
+    // swift-metrics, and an access line per request at info.
+    router.add(middleware: RequestMetricsMiddleware())
     HealthController(repository: repository).addRoutes(to: router)
     for module in modules { module.addOpenRoutes(to: router) }
     // Every route after this point needs a token whose role allows the call (`APIAccess`).

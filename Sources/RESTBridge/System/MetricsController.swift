@@ -18,8 +18,9 @@ struct MetricsController {
         guard let registry else { throw Problem.unavailable("Metrics") }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
+        let text = MetricsExposition.render(String(decoding: buffer, as: UTF8.self))
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
