@@ -60,7 +60,9 @@ screenshots: deps test-browser
 FUZZ_SMOKE_RUNS ?= 20000
 test: deps test-python test-browser
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip DashboardEndToEndTests
+	@# The browser tests on their own: chromium beside the timing-sensitive suites starves them on 2 cores.
+	$(SWIFT) test --skip-build --filter DashboardEndToEndTests
 	$(MAKE) fuzz-build
 	FUZZ_RUNS=$(FUZZ_SMOKE_RUNS) scripts/fuzz.sh 0
 

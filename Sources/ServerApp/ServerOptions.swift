@@ -63,6 +63,9 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel: Logger.Level = .info
 
+    @Option(help: "Log format on standard error: 'text' (one readable line per entry) or 'json' (one JSON object per line).")
+    public var logFormat: LogFormat = .text
+
     @Option(help: "libcoap's own log level (its 'trace' logs every packet).")
     public var coapLogLevel: Logger.Level = .warning
 
@@ -239,4 +242,9 @@ public enum TLSPresentation: String, ExpressibleByArgument, Sendable, CaseIterab
 
     /// As the CoAP layer names it.
     var presentation: CoAPEndpoint.PKI.Presentation { self == .rpk ? .rawPublicKey : .certificate }
+}
+
+/// `--log-format text|json`.
+public enum LogFormat: String, ExpressibleByArgument, Sendable, CaseIterable {
+    case text, json
 }

@@ -20,8 +20,15 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = options.logLevel
+        let format = options.logFormat
         LoggingSystem.bootstrap { label in
-            // What devices and clients send reaches the log escaped (no forged lines, no raw control bytes).
+            // What devices and clients send reaches the log escaped (no forged lines, no raw control bytes); JSON
+            // escapes it by itself.
+            if format == .json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler

@@ -185,7 +185,7 @@ final class SimulatedDevice: Sendable {
             throw SimulatorError("register answered \(response.code) \(response.payloadText)")
         }
         state.withLock { $0.location = response.locationPath }
-        stats.withLock { $0.registered += 1 }
+        stats.withLock { $0.registered += 1; $0.registrations += 1 }
         logger.debug("registered", metadata: ["endpoint": "\(name)", "location": "\(response.locationPath.joined(separator: "/"))"])
     }
 

@@ -115,6 +115,10 @@ final class Simulation: Service, Sendable {
             "sendFailures": "\(final.sendFailures)", "requests": "\(final.requests)", "dropped": "\(final.dropped)",
         ])
         if let path = reporting.statsFile { writeStats(final, to: path) }
+        if final.registrations == 0 {
+            // A script starting the simulator must see that nothing worked (wrong address, port, key).
+            throw SimulatorError("no device could register with \(server.host):\(server.port) (\(final.failures) failures)")
+        }
     }
 
     /// The one ticker of all devices (LwM2M 1.1 Core §6.4): every `reporting.tick` it walks the devices,
@@ -145,15 +149,21 @@ final class Simulation: Service, Sendable {
         }
     }
 
-    /// Logs progress every few seconds, and once when every endpoint has registered.
+    /// Logs progress every few seconds while devices start, and once when every endpoint has registered.
     private func report() async {
         var announced = false
+        var seconds = 0
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
+            seconds += 1
             let current = stats.withLock { $0 }
             if !announced, current.registered >= names.count {
                 announced = true
                 logger.notice("all endpoints registered", metadata: ["count": "\(names.count)"])
+            } else if !announced, seconds % 3 == 0 {
+                logger.notice("registering", metadata: [
+                    "registered": "\(current.registered)", "of": "\(names.count)", "failures": "\(current.failures)",
+                ])
             }
             if let path = reporting.statsFile { writeStats(current, to: path) }
         }
@@ -198,6 +208,8 @@ func waitForGracefulShutdown(orAfter duration: Duration?) async {
 final class SimulationStats: Sendable {
     struct Counts {
         var registered = 0
+        /// Registrations that succeeded, over the whole run (`registered` is how many hold now).
+        var registrations = 0
         var updates = 0
         var reRegistrations = 0
         var failures = 0

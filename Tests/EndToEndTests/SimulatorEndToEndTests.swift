@@ -4,6 +4,25 @@ import Testing
 /// `lwm2m-sim` against the real server: many endpoints, updates across a server restart, de-registration.
 @Suite(.serialized)
 struct SimulatorEndToEndTests {
+    /// A script starting the simulator against a wrong address must see it fail: exit status 1 and why.
+    @Test func theSimulatorExitsNonZeroWhenNoDeviceCouldRegister() async throws {
+        let port = FreePort.udp()  // nothing listens there
+        let result = try await onOwnThread { () -> (Int32, String) in
+            let process = Process()
+            process.executableURL = Binaries.url("lwm2m-sim")
+            process.arguments = ["--server", "coap://127.0.0.1:\(port)", "--count", "2", "--duration", "3"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        }
+        #expect(result.0 == 1, "\(result.1)")
+        #expect(result.1.contains("no device could register"))
+    }
+
     @Test func twoHundredSimulatedEndpointsSurviveARestart() async throws {
         let server = ServerProcess()
         try await server.start()
