@@ -36,7 +36,10 @@ struct PKIEndToEndTests {
         let credential = ["-c", dev.certificate, "-j", dev.key, "-C", serverCertificate]
         let registered = try await register(server, "cert-dev-1", credential)
         #expect(registered.code == "2.01", "\(registered.output)")
-        #expect(try await server.endpoint("cert-dev-1")?["transport"] as? String == "dtls")
+        // Stored after the 2.01 (registration events are written asynchronously).
+        try await server.eventually("cert-dev-1 stored as a DTLS registration") {
+            try await server.endpoint("cert-dev-1")?["transport"] as? String == "dtls"
+        }
         // The same certificate naming another endpoint: 4.03.
         let impostor = try await register(server, "cert-dev-2", credential)
         #expect(impostor.code == "4.03", "\(impostor.output)")
