@@ -131,6 +131,7 @@ let package = Package(
             dependencies: [
                 "CoAP",
                 "LwM2M",
+                "ResourceModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

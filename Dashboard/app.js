@@ -284,6 +284,38 @@ async function endpointView(name, signal) {
     return answer;
   }
 
+  // Write-Attributes (LwM2M 1.1 Core §5.4.4): one form for the whole tree; "Attributes" on a node fills its path.
+  const attributeNames = ["pmin", "pmax", "gt", "lt", "st", "epmin", "epmax"];
+  const attributesStatus = h("p", { class: "muted", "aria-live": "polite", id: "attributes-status" });
+  const attributesForm = h("form", { class: "filters card", id: "attributes-form", "aria-label": "Write-Attributes", onsubmit: async (event) => {
+      event.preventDefault();
+      const data = new FormData(event.target), q = options();
+      const path = String(data.get("path") || "").trim();
+      for (const a of attributeNames) {
+        const v = String(data.get(a) ?? "").trim();
+        if (v !== "") q.set(a, v);
+        else if (data.get(`clear-${a}`)) q.set(a, "");
+      }
+      if (![...q.keys()].some((k) => attributeNames.includes(k))) { attributesStatus.textContent = "Give at least one attribute."; return; }
+      const pmin = Number(data.get("pmin")), pmax = Number(data.get("pmax"));
+      if (data.get("pmin") && data.get("pmax") && pmin > pmax) { attributesStatus.textContent = "pmin must not be greater than pmax."; return; }
+      const answer = await run("Write-Attributes", `${base}/resources${path}/attributes?${q}`, { method: "PUT" },
+        (t, bad) => { attributesStatus.textContent = t; attributesStatus.classList.toggle("error", !!bad); });
+      if (answer.ok && answer.status !== 202) attributesStatus.textContent = `Attributes written to ${path}.`;
+    } },
+    h("div", {}, h("label", { for: "a-path" }, "Path"), h("input", { id: "a-path", name: "path", required: true, size: 14,
+      pattern: "(/[0-9]+){1,4}", placeholder: "/3303/0/5700" })),
+    ...attributeNames.map((a) => h("div", {}, h("label", { for: `a-${a}` }, a),
+      h("input", { id: `a-${a}`, name: a, size: 6, inputmode: "decimal", ...(["pmin", "pmax", "epmin", "epmax"].includes(a)
+        ? { type: "number", min: 0, step: 1 } : { type: "number", step: "any", ...(a === "st" ? { min: 0 } : {}) }) }))),
+    h("div", {}, h("label", { for: "a-clear" }, "Remove empty ones"), h("input", { id: "a-clear", type: "checkbox",
+      onchange: (event) => { for (const a of attributeNames) attributesForm.elements[`clear-${a}`].value = event.target.checked ? "1" : ""; } }),
+      ...attributeNames.map((a) => h("input", { type: "hidden", name: `clear-${a}`, value: "" }))),
+    h("button", { type: "submit" }, "Write attributes"), attributesStatus);
+  const attributesFor = (path) => h("button", { type: "button", class: "secondary", "aria-label": `Attributes of ${path}`, onclick: () => {
+    attributesForm.elements.path.value = path; attributesForm.elements.pmin.focus();
+  } }, "Attributes");
+
   const tree = h("div", { class: "tree", id: "object-tree" });
   const objects = new Map();
   for (const link of e.objectLinks) {
@@ -301,7 +333,7 @@ async function endpointView(name, signal) {
       h("button", { type: "button", class: "secondary", onclick: async () => {
         const answer = await run("Discover", `${base}/resources/${objectId}/discover?${options()}`, {});
         if (answer.ok) addLog(`Discover: ${Array.isArray(answer.data?.links) ? answer.data.links.map((l) => l.path || l).join(", ") : JSON.stringify(answer.data)}`);
-      } }, "Discover"),
+      } }, "Discover"), attributesFor(`/${objectId}`),
       definition?.multipleInstances ? h("button", { type: "button", class: "secondary", onclick: async () => {
         const answer = await run("Create", `${base}/resources/${objectId}?${options()}`, { method: "POST", body: { kind: "instance", resources: [] } });
         if (answer.ok) addLog(`Created ${answer.headers.get("location") || ""}`);
@@ -316,7 +348,7 @@ async function endpointView(name, signal) {
               const cell = instanceNode.querySelector(`[data-resource="${r.id}"] .value`);
               if (cell) cell.textContent = nodeText(r);
             }
-          } }, "Read instance"),
+          } }, "Read instance"), attributesFor(`/${objectId}/${instanceId}`),
           definition?.multipleInstances ? h("button", { type: "button", class: "danger", onclick: async () => {
             if (confirm(`Delete /${objectId}/${instanceId} on ${name}?`)) await run("Delete", `${base}/resources/${objectId}/${instanceId}?${options()}`, { method: "DELETE" });
           } }, "Delete instance") : ""));
@@ -341,7 +373,7 @@ async function endpointView(name, signal) {
               observing = false; observe.textContent = "Observe"; observe.setAttribute("aria-pressed", "false");
             }
           } }, "Observe");
-          actions.append(observe);
+          actions.append(observe, attributesFor(path));
           if (["integer", "unsignedInteger", "float"].includes(resource.type)) {
             actions.append(h("a", { href: `#/plot/${enc(name)}${path}` }, "Plot"));
           }
@@ -386,7 +418,7 @@ async function endpointView(name, signal) {
     h("div", { class: "console-options card" }, h("label", { for: "c-format" }, "Format"), format,
       h("label", { for: "c-timeout" }, "Timeout (s)"), timeout,
       h("a", { href: `#/operations?endpoint=${enc(name)}` }, "Operations of this endpoint")),
-    h("h3", {}, "Objects"), tree, h("h3", {}, "Events"), log);
+    h("h3", {}, "Write-Attributes"), attributesForm, h("h3", {}, "Objects"), tree, h("h3", {}, "Events"), log);
   stream(`endpoint=${enc(name)}`, (type, data) => {
     if (type === "NOTIFICATION" || type === "SEND") {
       for (const v of data.values || []) {

@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lwm2m-bench",
         abstract: "Load generator and micro-benchmarks of scripts/bench.sh.",
-        subcommands: [RawCommand.self, DecodeCommand.self],
+        subcommands: [RawCommand.self, DecodeCommand.self, FleetCommand.self],
         defaultSubcommand: RawCommand.self)
 }
 

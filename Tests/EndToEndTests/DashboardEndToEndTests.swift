@@ -88,10 +88,27 @@ struct DashboardEndToEndTests {
             _ = try browser.evaluate("document.querySelector('[data-path=\"/3/0/14\"] button').click(); true")
             try browser.waitFor("document.querySelector('[data-path=\"/3/0/14\"] .value').textContent === '+05:00'", what: "the value read back")
             try browser.waitFor("document.getElementById('endpoint-log').textContent.includes('NOTIFICATION /3303/0/5700')", what: "a live notification")
+            // Write-Attributes: "Attributes" on a resource fills the form's path; pmin > pmax is refused in the page.
+            _ = try browser.evaluate("""
+                document.querySelector('[data-path="/3303/0/5700"] button[aria-label^="Attributes"]').click();
+                const form = document.getElementById('attributes-form');
+                form.elements.pmin.value = '9'; form.elements.pmax.value = '3'; form.requestSubmit(); true
+                """)
+            try browser.waitFor("document.getElementById('attributes-status').textContent.includes('must not be greater')", what: "pmin > pmax refused")
+            #expect(try browser.evaluate("document.getElementById('attributes-form').elements.path.value") as? String == "/3303/0/5700")
+            _ = try browser.evaluate("""
+                const form = document.getElementById('attributes-form');
+                form.elements.pmin.value = '2'; form.elements.pmax.value = '30'; form.requestSubmit(); true
+                """)
+            try browser.waitFor("document.getElementById('attributes-status').textContent === 'Attributes written to /3303/0/5700.'", what: "the attributes written")
             try browser.screenshot(to: shots.appendingPathComponent("endpoint.png"))
         }
         let log = try String(contentsOf: requestLog, encoding: .utf8)
         #expect(log.split(separator: "\n").contains { $0.contains(#""endpoint":"dash-1""#) && $0.contains(#""method":"PUT""#) && $0.contains(#""path":"/3/0/14""#) })
+        #expect(log.split(separator: "\n").contains {
+            $0.contains(#""endpoint":"dash-1""#) && $0.contains(#""path":"/3303/0/5700""#)
+                && $0.contains(#""operation":"write-attributes""#) && $0.contains(#""query":"pmin=2&pmax=30""#)
+        }, "the Write-Attributes of the form reached the device")
 
         // The plot shows the buckets the telemetry API gives.
         let plotted = try await browse(server) { browser -> String in

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+import ResourceModel
 @testable import RESTBridge
 
 /// `GET /api/v1/endpoints` with filters and pages (issue P9): `limit` and `cursor`, `Link: rel="next"`,
@@ -49,6 +50,31 @@ struct EndpointPagingTests {
         #expect(page.headers[.init("X-Total-Count")!] == "3")
         #expect(page.headers[.init("Link")!]?.contains("online=true") == true)
         #expect(try names(try await get("/api/v1/endpoints")).count == 4, "no limit: every endpoint, one array")
+    }
+
+    @Test("presence without a dispatcher follows the stored online flag; nothing is awake or sleeping")
+    func presenceWithoutDispatcher() async throws {
+        #expect(try names(try await get("/api/v1/endpoints?presence=offline")) == ["gamma"])
+        #expect(try names(try await get("/api/v1/endpoints?presence=online")).count == 3)
+        #expect(try names(try await get("/api/v1/endpoints?presence=online&online=false")) == [])
+        #expect(try names(try await get("/api/v1/endpoints?presence=sleeping")) == [])
+        #expect(try await get("/api/v1/endpoints?presence=awake&limit=1").headers[.init("X-Total-Count")!] == "0")
+    }
+
+    @Test("presence with the dispatcher's names: a state is its set of names, offline is every name not registered")
+    func presenceFilter() throws {
+        let names: [EndpointPresence: Set<String>] = [.online: ["a"], .awake: ["b"], .sleeping: ["c", "d"]]
+        func filter(_ query: String) throws -> EndpointFilter {
+            try EndpointListQuery(Request(
+                head: .init(method: .get, scheme: "http", authority: "x", path: "/api/v1/endpoints?\(query)"),
+                body: .init(buffer: .init()))).filter(presenceNames: names)
+        }
+        #expect(try filter("presence=sleeping").names == ["c", "d"])
+        #expect(try filter("presence=awake&name=B").names == ["b"])
+        #expect(try filter("presence=awake&name=B").nameContains == "B")
+        #expect(try filter("presence=offline").excludedNames == ["a", "b", "c", "d"])
+        #expect(try filter("presence=offline").names == nil)
+        #expect(try filter("object=3303&online=true") == EndpointFilter(online: true, objectID: 3303))
     }
 
     @Test("bad or unknown parameters: 400 invalid-query-parameter", arguments: [

@@ -22,8 +22,20 @@ struct ProblemTests {
         }
     }
 
+    @Test("a method no route knows on an unknown path stays a 404")
+    func unknownMethodUnknownPath() async throws {
+        let app = makeApplication(database: try await makeSeededDatabase())
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/nope", method: HTTPRequest.Method("QUERY")!, headers: authorized)
+            #expect(response.status == .notFound)
+            #expect(try problem(response).detail == "No resource at QUERY /nope.")
+        }
+    }
+
     @Test("a known path with an unsupported method is a 405 problem with Allow", arguments: [
         ("/api/v1/endpoints", HTTPRequest.Method.post), ("/api/v1/endpoints/alpha", .delete), ("/healthz", .put),
+        // Methods no route is registered for at all (schemathesis sends QUERY) are 405 too, not 404.
+        ("/api/v1/endpoints", HTTPRequest.Method("QUERY")!), ("/healthz", HTTPRequest.Method("FROB")!),
     ])
     func methodNotAllowed(uri: String, method: HTTPRequest.Method) async throws {
         let app = makeApplication(database: try await makeSeededDatabase())

@@ -39,7 +39,7 @@ public func buildApplication(
     LiveStreamController(hub: liveEvents, keepAlive: configuration.streamKeepAlive, maxClients: configuration.maxStreamClients)
         .addWebSocketRoute(to: webSocketRouter)
     return Application(
-        router: router,
+        router: UnknownMethodRouter(router: router),
         server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "lwm2m-server"),

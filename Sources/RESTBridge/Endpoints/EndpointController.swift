@@ -19,27 +19,21 @@ struct EndpointController {
 
     /// Endpoints sorted by name, filtered by `online`, `presence`, `name` (contains, any case) and `object`; with
     /// `limit` one page of them and, when more follow, `Link: <…&cursor=…>; rel="next"` (RFC 8288). `X-Total-Count`
-    /// is the number of matching endpoints over all pages. Unknown parameters are a 400.
+    /// is the number of matching endpoints over all pages. Unknown parameters are a 400. The store filters, counts
+    /// and pages (in SQL); presence comes from the dispatcher's memory as sets of names.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
         let query = try EndpointListQuery(request)
-        let stored = try await repository.endpoints(online: query.online, namePrefix: nil, limit: nil, offset: 0)
-        var matching: [EndpointDTO] = []
-        for endpoint in stored {
-            let presence = dispatcher?.presence(of: endpoint.name)
-            guard query.matches(endpoint, presence: presence) else { continue }
-            var item = EndpointDTO(endpoint)
-            item.presence = presence?.rawValue
-            matching.append(item)
-        }
-        var page = matching[...]
-        if let after = query.after { page = page.drop { $0.endpoint <= after } }
+        let filter = query.filter(presenceNames: dispatcher?.registeredNamesByPresence())
+        // One more than the page tells whether another page follows.
+        let page = try await repository.endpointPage(filter, after: query.after, limit: query.limit.map { $0 + 1 })
+        var items = page.endpoints
         var next: String?
-        if let limit = query.limit, page.count > limit {
-            page = page.prefix(limit)
-            next = page.last.map { "/api/v1/endpoints?" + query.nextQuery(after: $0.endpoint) }
+        if let limit = query.limit, items.count > limit {
+            items.removeLast(items.count - limit)
+            next = items.last.map { "/api/v1/endpoints?" + query.nextQuery(after: $0.name) }
         }
-        var response = try EndpointList(items: Array(page)).response(from: request, context: context)
-        response.headers[.init("X-Total-Count")!] = "\(matching.count)"
+        var response = try EndpointList(items: items.map(dto)).response(from: request, context: context)
+        response.headers[.init("X-Total-Count")!] = "\(page.total)"
         if let next { response.headers[.init("Link")!] = "<\(next)>; rel=\"next\"" }
         return response
     }

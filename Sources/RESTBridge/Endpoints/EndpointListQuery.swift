@@ -64,13 +64,28 @@ struct EndpointListQuery: Equatable {
         }
     }
 
-    /// Whether `endpoint`, present as `presence`, passes the filters.
-    func matches(_ endpoint: StoredEndpoint, presence: EndpointPresence?) -> Bool {
-        if let online, endpoint.online != online { return false }
-        if let wanted = self.presence, presence != wanted { return false }
-        if let name, endpoint.name.range(of: name, options: [.caseInsensitive]) == nil { return false }
-        if let object, !endpoint.objectLinks.contains(where: { Int($0.objectID) == object }) { return false }
-        return true
+    /// The store's filter. `presenceNames` (the dispatcher's registered names by presence) turns `presence` into
+    /// name sets: offline is every endpoint not registered; without it (no dispatcher) `online` and `offline`
+    /// follow the stored flag and nothing is awake or sleeping.
+    func filter(presenceNames: [EndpointPresence: Set<String>]?) -> EndpointFilter {
+        var filter = EndpointFilter(online: online, nameContains: name, objectID: object.map { UInt16($0) })
+        guard let presence else { return filter }
+        if let presenceNames {
+            if presence == .offline {
+                filter.excludedNames = presenceNames.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+            } else {
+                filter.names = presenceNames[presence] ?? []
+            }
+        } else {
+            switch presence {
+            case .online, .offline:
+                let wanted = presence == .online
+                if let online, online != wanted { filter.names = [] } else { filter.online = wanted }
+            case .awake, .sleeping:
+                filter.names = []
+            }
+        }
+        return filter
     }
 
     /// The opaque cursor of a page ending at `name`: base64url without padding.

@@ -181,10 +181,25 @@ public final class OperationDispatcher: Service, Sendable {
         let now = clock()
         return state.withLock { state in
             guard let entry = state.endpoints[endpoint] else { return .offline }
-            if entry.awaitingContact { return .sleeping }
-            guard entry.queueMode else { return .online }
-            return (entry.awakeUntil.map { $0 > now } ?? false) ? .awake : .sleeping
+            return Self.presence(of: entry, at: now)
         }
+    }
+
+    /// The names of the registered endpoints by presence (online, awake or sleeping; every other endpoint is
+    /// offline), read at one instant: what the endpoint list filters and counts with.
+    public func registeredNamesByPresence() -> [EndpointPresence: Set<String>] {
+        let now = clock()
+        return state.withLock { state in
+            var names: [EndpointPresence: Set<String>] = [.online: [], .awake: [], .sleeping: []]
+            for (name, entry) in state.endpoints { names[Self.presence(of: entry, at: now), default: []].insert(name) }
+            return names
+        }
+    }
+
+    private static func presence(of entry: EndpointState, at now: Date) -> EndpointPresence {
+        if entry.awaitingContact { return .sleeping }
+        guard entry.queueMode else { return .online }
+        return (entry.awakeUntil.map { $0 > now } ?? false) ? .awake : .sleeping
     }
 
     /// Queues `new` for every endpoint in `endpoints` (all or none: `OperationQueueError.unknownEndpoints`),

@@ -56,6 +56,45 @@ extension AppDatabase: EndpointStore {
         }
     }
 
+    /// One page of the endpoints `filter` lets through, in SQL: the name test on `swiftLowercaseString` (GRDB's
+    /// Unicode lowercasing, as `EndpointFilter.matches`), the object test on the `objectLinks` JSON, name sets as
+    /// JSON array parameters, the page by keyset (`name > after`) on the unique name index. One read
+    /// transaction, so the count and the page agree.
+    public func endpointPage(_ filter: EndpointFilter, after: String?, limit: Int?) async throws -> EndpointPage {
+        try await writer.read { db in
+            var conditions: [SQL] = []
+            if let online = filter.online { conditions.append("online = \(online)") }
+            if let text = filter.nameContains, !text.isEmpty {
+                conditions.append("instr(swiftLowercaseString(name), \(text.lowercased())) > 0")
+            }
+            if let object = filter.objectID {
+                conditions.append("""
+                    EXISTS (SELECT 1 FROM json_each(endpoint.objectLinks) AS link
+                            WHERE json_extract(link.value, '$.objectId') = \(Int(object)))
+                    """)
+            }
+            if let names = filter.names {
+                conditions.append("name IN (SELECT value FROM json_each(\(try Self.jsonArray(names))))")
+            }
+            if let excluded = filter.excludedNames, !excluded.isEmpty {
+                conditions.append("name NOT IN (SELECT value FROM json_each(\(try Self.jsonArray(excluded))))")
+            }
+            let matching: SQL = conditions.isEmpty ? "1" : conditions.map { "(\($0))" }.joined(separator: " AND ")
+            let total = try Int.fetchOne(db, SQLRequest<Int>(literal: "SELECT COUNT(*) FROM endpoint WHERE \(matching)")) ?? 0
+            var page: SQL = "SELECT * FROM endpoint WHERE \(matching)"
+            if let after { page += " AND name > \(after)" }
+            page += " ORDER BY name"
+            if let limit { page += " LIMIT \(max(limit, 0))" }
+            let rows = try EndpointRecord.fetchAll(db, SQLRequest<EndpointRecord>(literal: page))
+            return EndpointPage(endpoints: rows.map(\.stored), total: total)
+        }
+    }
+
+    /// `names` as a JSON array text, for `json_each`.
+    private static func jsonArray(_ names: Set<String>) throws -> String {
+        String(decoding: try JSONEncoder().encode(Array(names)), as: UTF8.self)
+    }
+
     /// The endpoint `name`, or `nil` when that name never registered.
     public func endpoint(named name: String) async throws -> StoredEndpoint? {
         try await writer.read { db in

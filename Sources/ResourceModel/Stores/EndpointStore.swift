@@ -18,6 +18,11 @@ public protocol EndpointStore: Sendable {
     /// `namePrefix` (case-sensitive), paged with `limit` (`nil`: all) and `offset`.
     func endpoints(online: Bool?, namePrefix: String?, limit: Int?, offset: Int) async throws -> [StoredEndpoint]
 
+    /// One page of the endpoints `filter` lets through, sorted by name: those after the name `after` (a keyset
+    /// cursor), at most `limit` (`nil`: all), and how many match over all pages. The default implementation
+    /// filters `endpoints(online:namePrefix:limit:offset:)` in memory.
+    func endpointPage(_ filter: EndpointFilter, after: String?, limit: Int?) async throws -> EndpointPage
+
     /// The endpoint `name`, or `nil` when that name never registered.
     func endpoint(named name: String) async throws -> StoredEndpoint?
 

@@ -107,6 +107,52 @@ struct EndpointStoreContract {
         #expect(try await store.onlineRegistrations().map(\.endpoint) == ["a-1", "b-2", "c-1"])
     }
 
+    @Test("a page: filters by online, name (contains, any case), object and name sets; a keyset cursor; the total",
+          arguments: storeFactories)
+    func page(_ factory: StoreFactory) async throws {
+        let store = try factory.make().endpoints
+        let device = [ObjectLink(objectID: 3, instanceID: 0)]
+        let sensor = device + [ObjectLink(objectID: 3303, instanceID: 0), ObjectLink(objectID: 3303, instanceID: 1)]
+        let meter = device + [ObjectLink(objectID: 10243, version: "2.0")]
+        let names: [(String, [ObjectLink])] = [
+            ("sensor-2", sensor), ("sensor-10", sensor), ("Meter_1", meter), ("CAFÉ-3", sensor), ("100%-x", device),
+            ("meter-x", meter),
+        ]
+        for (index, (name, links)) in names.enumerated() {
+            try await store.apply([.registered(
+                makeRegistration(endpoint: name, id: "reg-\(index)", objectLinks: links), replaced: nil)])
+        }
+        try await store.apply([.deregistered(makeRegistration(endpoint: "meter-x", id: "reg-5"))])
+        let everything = try await store.endpoints(online: nil, namePrefix: nil, limit: nil, offset: 0)
+
+        func page(_ filter: EndpointFilter = EndpointFilter(), after: String? = nil, limit: Int? = nil)
+            async throws -> ([String], Int)
+        {
+            let page = try await store.endpointPage(filter, after: after, limit: limit)
+            // Whatever the store does, it agrees with the filter's reference semantics.
+            let reference = everything.filter(filter.matches).filter { after == nil || $0.name > after! }
+            #expect(page.endpoints.map(\.name) == Array(reference.prefix(limit ?? .max)).map(\.name), "\(filter)")
+            #expect(page.total == everything.filter(filter.matches).count, "\(filter)")
+            return (page.endpoints.map(\.name), page.total)
+        }
+        #expect(try await page() == (["100%-x", "CAFÉ-3", "Meter_1", "meter-x", "sensor-10", "sensor-2"], 6))
+        #expect(try await page(limit: 2) == (["100%-x", "CAFÉ-3"], 6))
+        #expect(try await page(after: "CAFÉ-3", limit: 2) == (["Meter_1", "meter-x"], 6))
+        #expect(try await page(after: "sensor-2", limit: 2) == ([], 6))
+        #expect(try await page(EndpointFilter(online: false)) == (["meter-x"], 1))
+        #expect(try await page(EndpointFilter(nameContains: "METER")) == (["Meter_1", "meter-x"], 2))
+        #expect(try await page(EndpointFilter(nameContains: "café")) == (["CAFÉ-3"], 1))
+        #expect(try await page(EndpointFilter(nameContains: "%")) == (["100%-x"], 1))
+        #expect(try await page(EndpointFilter(nameContains: "_")) == (["Meter_1"], 1))
+        #expect(try await page(EndpointFilter(objectID: 3303)) == (["CAFÉ-3", "sensor-10", "sensor-2"], 3))
+        #expect(try await page(EndpointFilter(online: true, objectID: 10243)).0 == ["Meter_1"])
+        #expect(try await page(EndpointFilter(objectID: 1)) == ([], 0))
+        #expect(try await page(EndpointFilter(names: ["sensor-2", "nobody", "CAFÉ-3"])) == (["CAFÉ-3", "sensor-2"], 2))
+        #expect(try await page(EndpointFilter(names: [])) == ([], 0))
+        #expect(try await page(EndpointFilter(objectID: 3303, excludedNames: ["sensor-2"]), limit: 1) == (["CAFÉ-3"], 2))
+        #expect(try await page(EndpointFilter(excludedNames: [])).1 == 6)
+    }
+
     @Test("endpoint names matching a glob, sorted", arguments: storeFactories)
     func glob(_ factory: StoreFactory) async throws {
         let stores = try factory.make()
