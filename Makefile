@@ -7,7 +7,7 @@ SWIFT ?= swift
 DATA_DIR ?= ./data
 ARGS ?=
 
-.PHONY: deps test-python test-browser screenshots build release run test sim bench bench-firmware fuzz-build fuzz storm clean
+.PHONY: deps test-python test-browser screenshots build release run test sim bench bench-firmware fuzz-build fuzz storm schemathesis clean
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.2 or newer is required (https://www.swift.org/install/linux/)"; exit 1; }
@@ -92,6 +92,13 @@ storm: deps
 	$(SWIFT) build --build-tests
 	LWM2M_STORM_DATAGRAMS=$(STORM) $(if $(STORM_SEED),LWM2M_STORM_SEED=$(STORM_SEED)) \
 	  $(SWIFT) test --skip-build --filter StormEndToEndTests
+
+# schemathesis 4.32 over the whole OpenAPI document against the real server and three simulated devices (not part
+# of make test: it takes a few minutes): make schemathesis [EXAMPLES=20] [SEED=1]. Exits non-zero on any finding.
+EXAMPLES ?= 20
+SEED ?= 1
+schemathesis: deps
+	scripts/schemathesis.sh $(EXAMPLES) $(SEED)
 
 clean:
 	rm -rf .build

@@ -90,15 +90,19 @@ struct DashboardEndToEndTests {
             try browser.waitFor("document.getElementById('endpoint-log').textContent.includes('NOTIFICATION /3303/0/5700')", what: "a live notification")
             // Write-Attributes: "Attributes" on a resource fills the form's path; pmin > pmax is refused in the page.
             _ = try browser.evaluate("""
-                document.querySelector('[data-path="/3303/0/5700"] button[aria-label^="Attributes"]').click();
-                const form = document.getElementById('attributes-form');
-                form.elements.pmin.value = '9'; form.elements.pmax.value = '3'; form.requestSubmit(); true
+                (() => {
+                  document.querySelector('[data-path="/3303/0/5700"] button[aria-label^="Attributes"]').click();
+                  const form = document.getElementById('attributes-form');
+                  form.elements.pmin.value = '9'; form.elements.pmax.value = '3'; form.requestSubmit(); return true
+                })()
                 """)
             try browser.waitFor("document.getElementById('attributes-status').textContent.includes('must not be greater')", what: "pmin > pmax refused")
             #expect(try browser.evaluate("document.getElementById('attributes-form').elements.path.value") as? String == "/3303/0/5700")
             _ = try browser.evaluate("""
-                const form = document.getElementById('attributes-form');
-                form.elements.pmin.value = '2'; form.elements.pmax.value = '30'; form.requestSubmit(); true
+                (() => {
+                  const form = document.getElementById('attributes-form');
+                  form.elements.pmin.value = '2'; form.elements.pmax.value = '30'; form.requestSubmit(); return true
+                })()
                 """)
             try browser.waitFor("document.getElementById('attributes-status').textContent === 'Attributes written to /3303/0/5700.'", what: "the attributes written")
             try browser.screenshot(to: shots.appendingPathComponent("endpoint.png"))

@@ -35,7 +35,9 @@ struct CompositeRoutesTests {
         ("paths=/3/0/0,/x", "Query parameter 'paths' is '/3/0/0,/x'; expected comma-separated LwM2M paths like /3/0/0,/3/0/9; '/x' is not one."),
         ("paths=/3/0/0,", "Query parameter 'paths' is '/3/0/0,'; expected comma-separated LwM2M paths like /3/0/0,/3/0/9; '' is not one."),
         ("paths=/", "Query parameter 'paths' is '/'; expected comma-separated LwM2M paths like /3/0/0,/3/0/9; '/' is not one."),
-        ("paths=/3/0,3/0", "Query parameter 'paths' is '/3/0,3/0'; expected comma-separated LwM2M paths like /3/0/0,/3/0/9; '3/0' repeats."),
+        ("paths=/3/0,/3/0", "Query parameter 'paths' is '/3/0,/3/0'; expected comma-separated LwM2M paths like /3/0/0,/3/0/9; '/3/0' repeats."),
+        // Paths in lists and bodies carry their leading slash (the document's LwM2MPathText).
+        ("paths=/3/0,3/0/1", "Query parameter 'paths' is '/3/0,3/0/1'; expected comma-separated LwM2M paths like /3/0/0,/3/0/9; '3/0/1' is not one."),
     ])
     func badPaths(query: String, detail: String) async throws {
         let devices = FakeDeviceManagement()
@@ -71,7 +73,7 @@ struct CompositeRoutesTests {
          "'/3' is not the path of an object instance, resource or resource instance"),
         (#"{"3/0/x":{"value":1}}"#, "/3~10~1x", "'3/0/x' is not the path of an object instance, resource or resource instance"),
         (#"{"/3/0/9":{"value":"x"}}"#, "/~13~10~19/value", "expected an integer for integer resource /3/0/9, got a string"),
-        (#"{"/3/0/9":{"value":1},"3/0/9":{"value":2}}"#, "/3~10~19", "/3/0/9 appears twice"),
+        (#"{"/3/0/9":{"value":1},"3/0/9":{"value":2}}"#, "/3~10~19", "'3/0/9' is not the path of an object instance, resource or resource instance"),
     ])
     func badWrite(body: String, pointer: String, message: String) async throws {
         let devices = FakeDeviceManagement(answering: .changed)

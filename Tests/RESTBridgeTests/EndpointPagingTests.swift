@@ -52,6 +52,15 @@ struct EndpointPagingTests {
         #expect(try names(try await get("/api/v1/endpoints")).count == 4, "no limit: every endpoint, one array")
     }
 
+    @Test("any base64url cursor is a position in the name order, even one that is no UTF-8")
+    func anyCursor() async throws {
+        let afterAlpha = EndpointListQuery.cursor(after: "alpha")
+        #expect(try names(try await get("/api/v1/endpoints?cursor=\(afterAlpha)")) == ["beta", "gamma", "urn:imei:490154203237518"])
+        let notUTF8 = try await get("/api/v1/endpoints?cursor=_w")  // 0xFF: after every name here
+        #expect(notUTF8.status == .ok)
+        #expect(try names(notUTF8) == [])
+    }
+
     @Test("presence without a dispatcher follows the stored online flag; nothing is awake or sleeping")
     func presenceWithoutDispatcher() async throws {
         #expect(try names(try await get("/api/v1/endpoints?presence=offline")) == ["gamma"])
@@ -78,7 +87,7 @@ struct EndpointPagingTests {
     }
 
     @Test("bad or unknown parameters: 400 invalid-query-parameter", arguments: [
-        "limit=0", "limit=1001", "limit=x", "cursor=%%%", "presence=asleep", "object=70000", "online=yes", "page=2",
+        "limit=0", "limit=1001", "limit=x", "cursor=%%%", "cursor=A", "cursor=a+b", "presence=asleep", "object=70000", "online=yes", "page=2",
     ])
     func badParameters(query: String) async throws {
         let response = try await get("/api/v1/endpoints?\(query)")

@@ -42,6 +42,12 @@ struct ObservationRoutesTests {
             #expect(try jsonArray(byBody).map { $0["id"] as? String } == ["obs-2"])
             let byQuery = try await client.execute(uri: Self.base + "?paths=/3303/0/5700", method: .delete, headers: authorized)
             #expect(try jsonArray(byQuery).map { $0["id"] as? String } == ["obs-1"])
+            // Paths in the query and in the body: a 400 (the body is checked, not dropped), nothing cancelled.
+            let both = try await client.execute(
+                uri: Self.base + "?paths=/3303/0/5700", method: .delete, headers: authorized,
+                body: ByteBuffer(string: #"{"paths":["/3304/0/5700"]}"#))
+            #expect(both.status == .badRequest)
+            #expect(try problem(both).detail?.contains("not in both") == true)
             let all = try await client.execute(uri: Self.base, method: .delete, headers: authorized)
             #expect(String(buffer: all.body) == "[]")
             #expect(fake.calls.last == .cancel(endpoint: "alpha", paths: [], timeout: .seconds(5)))

@@ -83,6 +83,7 @@ struct OperationRoutesTests {
         ("alpha", #"{"kind":"write","path":"/3/0/14","value":42}"#, 400, "invalid-body", "/value"),
         ("alpha", #"{"kind":"write","path":"/3/0/14"}"#, 400, "invalid-body", "/value"),
         ("alpha", #"{"kind":"read","path":"/3/0/0","arguments":"1"}"#, 400, "invalid-body", "/arguments"),
+        ("alpha", #"{"kind":"execute","path":"/3/0/4","arguments":"1,"}"#, 400, "invalid-body", "/arguments"),
         ("alpha", #"{"kind":"read","path":"/3/0/0","maxAttempts":0}"#, 400, "invalid-body", "/maxAttempts"),
         ("alpha", #"{"kind":"read","path":"/3/0/0","expiresIn":-1}"#, 400, "invalid-body", "/expiresIn"),
         ("alpha", #"{"kind":"read","path":"/3/0/0","colour":"red"}"#, 400, "invalid-body", "/colour"),

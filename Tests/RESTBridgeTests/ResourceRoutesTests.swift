@@ -199,6 +199,11 @@ struct ExecuteCreateDeleteRoutesTests {
         ("/3/0/execute", "", "'/3/0': Execute targets a resource (/o/i/r)"),
         ("/3/0/4/execute", #"{"arguments":5}"#, "Body member '/arguments': expected a string, got a number"),
         ("/3/0/4/execute", #"{"args":"x"}"#, "Body member '/args': unknown member 'args'"),
+        // Arguments outside the grammar of LwM2M Core §5.4.5 never reach the device.
+        ("/3/0/4/execute", #"{"arguments":"hello"}"#,
+         "Body member '/arguments': 'hello' is not an Execute argument list (LwM2M Core §5.4.5): digits 0-9, each optionally ='value', comma-separated, e.g. 0='http://x',1"),
+        ("/3/0/4/execute", #"{"arguments":"0='a b'"}"#,
+         "Body member '/arguments': '0='a b'' is not an Execute argument list (LwM2M Core §5.4.5): digits 0-9, each optionally ='value', comma-separated, e.g. 0='http://x',1"),
     ])
     func badExecute(target: String, body: String, detail: String) async throws {
         let devices = FakeDeviceManagement(answering: .changed)
@@ -329,7 +334,7 @@ struct DiscoverAttributesRoutesTests {
     }
 
     @Test("unknown, repeated or invalid attributes are 400 problems", arguments: [
-        ("foo=1", "Query parameter 'foo' is '1'; expected an attribute (pmin, pmax, gt, lt, st, epmin, epmax)."),
+        ("foo=1", "Query parameter 'foo' is '1'; expected one of epmax, epmin, expiresIn, format, gt, lt, pmax, pmin, st, timeout."),
         ("pmin=-1", "Query parameter 'pmin' is '-1'; expected whole seconds ≥ 0."),
         ("pmax=1.5", "Query parameter 'pmax' is '1.5'; expected whole seconds ≥ 0."),
         ("gt=abc", "Query parameter 'gt' is 'abc'; expected a number."),

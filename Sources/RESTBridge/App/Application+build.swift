@@ -76,6 +76,8 @@ func buildRouter(
     // Request metrics (`hb_requests_total`, `hb_request_duration_seconds`, `hb_request_errors_total`) through
     // swift-metrics, and an access line per request at info.
     router.add(middleware: RequestMetricsMiddleware())
+    // Every route refuses the query parameters it does not take (`QueryParameterTable`, the OpenAPI document's).
+    router.add(middleware: QueryParameterMiddleware())
     HealthController(repository: repository).addRoutes(to: router)
     for module in modules { module.addOpenRoutes(to: router) }
     // Every route after this point needs a token whose role allows the call (`APIAccess`).

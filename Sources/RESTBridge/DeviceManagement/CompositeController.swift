@@ -66,7 +66,7 @@ struct CompositeController {
         }
         var paths: [LwM2MPath] = []
         for text in value.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
-            guard let path = try? LwM2MPath(text), !path.isRoot else {
+            guard let path = LwM2MPath.fromAPI(text), !path.isRoot else {
                 throw Problem.invalidQueryParameter("paths", value: value, expected: "\(expected); '\(text)' is not one")
             }
             guard !paths.contains(path) else {
@@ -97,14 +97,12 @@ struct CompositeController {
         var nodes: [LwM2MPath: LwM2MNode] = [:]
         for key in members.keys.sorted() {
             let pointer = NodeJSONError.pointer(base, key)
-            guard let path = try? LwM2MPath(key), (2...4).contains(path.depth) else {
+            guard let path = LwM2MPath.fromAPI(key), (2...4).contains(path.depth) else {
                 throw NodeJSONError(
                     pointer: pointer, "'\(key)' is not the path of an object instance, resource or resource instance")
             }
-            guard nodes.updateValue(try decoder.node(members[key]!, at: path, pointer: pointer), forKey: path) == nil
-            else {
-                throw NodeJSONError(pointer: pointer, "\(path) appears twice")
-            }
+            // Keys are canonical (leading slash, no leading zeros): two members never name one path.
+            nodes[path] = try decoder.node(members[key]!, at: path, pointer: pointer)
         }
         return nodes
     }

@@ -177,7 +177,7 @@ struct ResourceController {
             }
             switch members["arguments"] {
             case nil, .null: return nil
-            case .string(let text): return text.isEmpty ? nil : text
+            case .string(let text): return try checkedArguments(text, pointer: "/arguments")
             case let other?:
                 throw Problem.invalidBody(
                     NodeJSONError(pointer: "/arguments", "expected a string, got \(other.typeDescription)"))
@@ -187,6 +187,17 @@ struct ResourceController {
         guard buffer.readableBytes > 0 else { return nil }
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
             throw Problem.invalidBody(NodeJSONError(pointer: "", "the arguments are not UTF-8 text"))
+        }
+        return try checkedArguments(text, pointer: "")
+    }
+
+    /// `text` when it follows the Execute argument grammar (`nil` when empty), else a 400 at `pointer`.
+    static func checkedArguments(_ text: String, pointer: String) throws(Problem) -> String? {
+        guard !text.isEmpty else { return nil }
+        guard ExecuteArguments.areValid(text) else {
+            throw Problem.invalidBody(NodeJSONError(
+                pointer: pointer,
+                "'\(text.prefix(64))' is not an Execute argument list (LwM2M Core §5.4.5): digits 0-9, each optionally ='value', comma-separated, e.g. 0='http://x',1"))
         }
         return text
     }

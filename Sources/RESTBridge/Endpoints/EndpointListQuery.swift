@@ -95,11 +95,15 @@ struct EndpointListQuery: Equatable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    /// The endpoint name a cursor stands for.
+    /// The endpoint name a cursor stands for: any base64url text is a position in the name order (bytes that are
+    /// no UTF-8 become U+FFFD), so only text that is no base64url is refused.
     static func decodeCursor(_ cursor: String) -> String? {
+        guard cursor.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0)
+            || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        else { return nil }
         var text = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         text += String(repeating: "=", count: (4 - text.count % 4) % 4)
-        return Data(base64Encoded: text).flatMap { String(data: $0, encoding: .utf8) }
+        return Data(base64Encoded: text).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The query of the next page after `name`, keeping the filters.

@@ -105,25 +105,30 @@ struct ObservationController {
         return response
     }
 
-    /// `DELETE` with `{"paths":[..]}` or `?paths=/a,/b` (neither or empty: all): 200 with the cancelled ones.
+    /// `DELETE` with `{"paths":[..]}` or `?paths=/a,/b` (neither or empty: all; both: 400): 200 with the cancelled
+    /// ones.
     @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> [ObservationResponse] {
         let endpoint = try context.endpointName()
         let query = request.uri.queryParameters
         let options = try DeviceRequestOptions(query: query)
         var paths: [LwM2MPath] = []
-        if let list = query["paths"].map(String.init), !list.isEmpty {
-            paths = try CompositeController.paths(list)
-        } else {
-            let buffer = try await request.body.collect(upTo: Request.maxBodySize)
-            if buffer.readableBytes > 0 {
-                let body: RequestJSON
-                do {
-                    body = try RequestJSON.parse(buffer.readableBytesView)
-                } catch {
-                    throw Problem.invalidBody(error)
-                }
-                paths = try BodyFields.paths(try BodyFields.members(body, known: ["paths"]), required: false)
+        // The body is read (and checked) whenever there is one: paths in both places are a 400, not a silent choice.
+        let buffer = try await request.body.collect(upTo: Request.maxBodySize)
+        if buffer.readableBytes > 0 {
+            let body: RequestJSON
+            do {
+                body = try RequestJSON.parse(buffer.readableBytesView)
+            } catch {
+                throw Problem.invalidBody(error)
             }
+            paths = try BodyFields.paths(try BodyFields.members(body, known: ["paths"]), required: false)
+        }
+        if let list = query["paths"].map(String.init), !list.isEmpty {
+            guard buffer.readableBytes == 0 else {
+                throw Problem.invalidQueryParameter(
+                    "paths", value: list, expected: "the paths in the query or in the body, not in both")
+            }
+            paths = try CompositeController.paths(list)
         }
         let management = try management()
         if dispatcher?.presence(of: endpoint) == .sleeping {

@@ -109,8 +109,10 @@ struct OperationBody {
         case .execute:
             allowed = ["path", "arguments"]
             let target = try path(members, depths: 3...3, kind)
-            let arguments = try BodyFields.string(members, "arguments")
-            request = .device(.execute(target, arguments: arguments?.isEmpty == true ? nil : arguments))
+            let arguments = try BodyFields.string(members, "arguments").flatMap { text throws(Problem) in
+                try ResourceController.checkedArguments(text, pointer: "/arguments")
+            }
+            request = .device(.execute(target, arguments: arguments))
         case .writeAttributes:
             allowed = ["path", "attributes"]
             let target = try path(members, depths: 1...4, kind)
@@ -159,7 +161,7 @@ struct OperationBody {
         guard let text = try BodyFields.string(members, "path") else {
             throw invalid("/path", "missing; a \(kind.rawValue) operation targets one path")
         }
-        guard let path = try? LwM2MPath(text), depths.contains(path.depth) else {
+        guard let path = LwM2MPath.fromAPI(text), depths.contains(path.depth) else {
             throw invalid("/path", "'\(text)' is not a path a \(kind.rawValue) can target (depth \(depths.lowerBound)...\(depths.upperBound), like /3/0/1)")
         }
         return path

@@ -3,7 +3,7 @@ import LwM2M
 /// Readers of the members of JSON request bodies (event rules, observation profiles, observations); each
 /// throws a 400 `invalid-body` problem with the member's JSON pointer.
 enum BodyFields {
-    /// The members of a body that must be an object, none of them outside `known`.
+    /// The members of a body that must be an object, none of them outside `known`, none of them null.
     static func members(_ body: RequestJSON, known: Set<String>) throws(Problem) -> [String: RequestJSON] {
         do throws(NodeJSONError) {
             let members = try NodeJSONDecoder.members(of: body, pointer: "", what: "the request")
@@ -11,6 +11,11 @@ enum BodyFields {
                 throw NodeJSONError(
                     pointer: NodeJSONError.pointer("", name),
                     "unknown member '\(name)'; expected \(known.sorted().joined(separator: ", "))")
+            }
+            // No member of these bodies takes null: an optional one is left out, and null is not "absent".
+            for name in members.keys.sorted() where members[name] == .null {
+                throw NodeJSONError(
+                    pointer: NodeJSONError.pointer("", name), "null is not a value of '\(name)'; leave the member out")
             }
             return members
         } catch {
@@ -73,7 +78,7 @@ enum BodyFields {
         var paths: [LwM2MPath] = []
         for (index, text) in try strings(members, key, required: required).enumerated() {
             let pointer = "/\(key)/\(index)"
-            guard let path = try? LwM2MPath(text), !path.isRoot else {
+            guard let path = LwM2MPath.fromAPI(text), !path.isRoot else {
                 throw Problem.invalidBody(NodeJSONError(pointer: pointer, "'\(text)' is not an LwM2M path like /3303/0/5700"))
             }
             guard !paths.contains(path) else {
