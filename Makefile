@@ -7,7 +7,7 @@ SWIFT ?= swift
 DATA_DIR ?= ./data
 ARGS ?=
 
-.PHONY: deps test-python test-browser screenshots build release run test sim bench bench-firmware fuzz-build fuzz storm schemathesis clean
+.PHONY: deps test-python test-browser screenshots build release run test sim bench bench-firmware bench-fleet fuzz-build fuzz storm schemathesis clean
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.2 or newer is required (https://www.swift.org/install/linux/)"; exit 1; }
@@ -52,17 +52,18 @@ test-browser:
 # The dashboard's screenshots in the README (docs/screenshots), taken by its browser test.
 screenshots: deps test-browser
 	$(SWIFT) build --build-tests
-	LWM2M_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(SWIFT) test --skip-build --filter DashboardEndToEndTests
+	LWM2M_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(SWIFT) test --skip-build --filter '$(BROWSER_TESTS)'
 
 # The whole test suite: unit tests and end-to-end tests against the real server, simulator, coap-client and
 # aiocoap, then every fuzz target for a few seconds under libFuzzer and AddressSanitizer: a fixed number of
 # inputs from a fixed seed, so that the same tree always fuzzes the same inputs (long runs: make fuzz).
 FUZZ_SMOKE_RUNS ?= 20000
+BROWSER_TESTS := DashboardEndToEndTests|DashboardAccessibilityTests
 test: deps test-python test-browser
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip DashboardEndToEndTests
+	$(SWIFT) test --skip-build --skip '$(BROWSER_TESTS)'
 	@# The browser tests on their own: chromium beside the timing-sensitive suites starves them on 2 cores.
-	$(SWIFT) test --skip-build --filter DashboardEndToEndTests
+	$(SWIFT) test --skip-build --filter '$(BROWSER_TESTS)'
 	$(MAKE) fuzz-build
 	FUZZ_RUNS=$(FUZZ_SMOKE_RUNS) scripts/fuzz.sh 0
 
@@ -84,6 +85,10 @@ bench: deps
 # Firmware delivery benchmark (not part of the test suite): make bench-firmware ARGS="1000 256 50".
 bench-firmware: deps
 	scripts/bench-firmware.sh $(ARGS)
+
+# The fleet list with many endpoints (not part of the test suite): make bench-fleet ARGS=10000.
+bench-fleet: deps
+	scripts/bench-fleet.sh $(ARGS)
 
 # The datagram storm at full size (make test sends 20,000): make storm STORM=1000000 [STORM_SEED=...].
 STORM ?= 1000000

@@ -568,17 +568,31 @@ async function firmwareView(signal) {
   const campaignForm = h("form", { class: "filters card", onsubmit: async (event) => {
       event.preventDefault();
       const data = new FormData(event.target);
-      const answer = await api("/api/v1/campaigns", { method: "POST", body: {
-        firmwareId: Number(data.get("firmwareId")), pattern: data.get("pattern"), method: data.get("method") || "auto",
-        maxConcurrent: Number(data.get("maxConcurrent")) || 10 } });
+      const body = { firmwareId: Number(data.get("firmwareId")), method: data.get("method") || "auto",
+        maxConcurrent: Number(data.get("maxConcurrent")) || 10 };
+      // Targets: a glob over names and/or a model (/3/0/1); optional rate, failure brake and waves.
+      if (data.get("pattern")) body.pattern = data.get("pattern");
+      if (data.get("model")) body.model = data.get("model");
+      if (!body.pattern && !body.model) { campaignStatus.textContent = "Give an endpoint glob or a model."; return; }
+      if (data.get("perMinute")) body.perMinute = Number(data.get("perMinute"));
+      if (data.get("failureThreshold")) body.failureThreshold = Number(data.get("failureThreshold")) / 100;
+      if (data.get("waves")) {
+        body.waves = String(data.get("waves")).split(",").map((w) => Number(w.trim()) / 100);
+        if (body.waves.some((w) => !(w > 0 && w <= 1))) { campaignStatus.textContent = "Waves are percentages above 0 and up to 100."; return; }
+      }
+      const answer = await api("/api/v1/campaigns", { method: "POST", body });
       if (answer.ok) location.hash = `#/campaign/${answer.data.id}`; else campaignStatus.textContent = problemText(answer);
     } },
     h("div", {}, h("label", { for: "c-image" }, "Image"), h("select", { id: "c-image", name: "firmwareId", required: true },
       imageList.map((f) => h("option", { value: f.id }, `${f.name} ${f.version} (#${f.id})`)))),
-    h("div", {}, h("label", { for: "c-pattern" }, "Endpoints (glob)"), h("input", { id: "c-pattern", name: "pattern", required: true, value: "sim-*", size: 12 })),
+    h("div", {}, h("label", { for: "c-pattern" }, "Endpoints (glob)"), h("input", { id: "c-pattern", name: "pattern", value: "sim-*", size: 12 })),
+    h("div", {}, h("label", { for: "c-model" }, "or model (/3/0/1)"), h("input", { id: "c-model", name: "model", size: 10 })),
     h("div", {}, h("label", { for: "c-method" }, "Method"), h("select", { id: "c-method", name: "method" },
       ["auto", "push", "coap-pull", "http-pull"].map((m) => h("option", { value: m }, m)))),
     h("div", {}, h("label", { for: "c-max" }, "At once"), h("input", { id: "c-max", name: "maxConcurrent", type: "number", min: 1, value: 10, size: 4 })),
+    h("div", {}, h("label", { for: "c-rate" }, "Starts per minute"), h("input", { id: "c-rate", name: "perMinute", type: "number", min: 1, size: 5 })),
+    h("div", {}, h("label", { for: "c-brake" }, "Pause above % failed"), h("input", { id: "c-brake", name: "failureThreshold", type: "number", min: 0, max: 100, size: 4 })),
+    h("div", {}, h("label", { for: "c-waves" }, "Waves (% cumulative)"), h("input", { id: "c-waves", name: "waves", placeholder: "1, 10, 50, 100", size: 12 })),
     h("button", { type: "submit", disabled: imageList.length === 0 }, "Start campaign"));
   const campaignStatus = h("p", { class: "muted", "aria-live": "polite" });
   main.replaceChildren(h("h2", {}, "Firmware"), h("h3", {}, "Upload an image"), upload,
@@ -631,11 +645,14 @@ document.getElementById("openapi-link").addEventListener("click", async (event) 
   const response = await api("/api/v1/openapi.yaml", { raw: true });
   window.open(URL.createObjectURL(new Blob([await response.text()], { type: "text/plain" })), "_blank");
 });
-// A sign-in link (`/#token=...`, as `make run` prints it) stores the token and leaves the address bar clean.
-const fragmentToken = /^#token=([^&]+)/.exec(location.hash);
-if (fragmentToken) {
+// A sign-in link (`/#token=...`, as `make run` prints it) stores the token and leaves the address bar clean, also
+// when it is pasted into a tab that already shows the dashboard.
+function takeFragmentToken() {
+  const fragmentToken = /^#token=([^&]+)/.exec(location.hash);
+  if (!fragmentToken) return;
   sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(fragmentToken[1]));
   history.replaceState(null, "", location.pathname + "#/");
 }
-window.addEventListener("hashchange", route);
+takeFragmentToken();
+window.addEventListener("hashchange", () => { takeFragmentToken(); route(); });
 route();

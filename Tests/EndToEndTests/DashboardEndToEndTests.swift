@@ -161,10 +161,28 @@ struct DashboardEndToEndTests {
         // The simulator installs a package that starts with its version line as that version.
         let package = Data("LWM2M-SIM-FW 2.0\n".utf8) + Data(repeating: 9, count: 4096)
         let imageID = try await FirmwareUpdateEndToEndTests.upload(package, version: "2.0", to: server)
-        let (campaignStatus, campaignBody) = try await server.http(
-            "POST", "/api/v1/campaigns", body: Data(#"{"firmwareId":\#(imageID),"pattern":"dash-*","method":"push"}"#.utf8))
-        #expect(campaignStatus == 201, "\(String(decoding: campaignBody, as: UTF8.self))")
-        let campaignID = try #require((try JSONSerialization.jsonObject(with: campaignBody) as? [String: Any])?["id"] as? Int)
+        // The campaign is started from the page's form, with waves and a failure brake.
+        let campaignID = try await browse(server) { browser -> Int in
+            try browser.navigate(base + "#token=\(token)")
+            try browser.navigate(base + "#/firmware")
+            try browser.waitFor("document.querySelectorAll('#images-table tbody tr').length === 1", what: "the image listed")
+            _ = try browser.evaluate("""
+                (() => {
+                  const form = document.getElementById('c-pattern').form;
+                  form.elements.firmwareId.value = '\(imageID)'; form.elements.pattern.value = 'dash-*';
+                  form.elements.method.value = 'push'; form.elements.waves.value = '50, 100';
+                  form.elements.failureThreshold.value = '100'; form.requestSubmit(); return true
+                })()
+                """)
+            try browser.waitFor("location.hash.startsWith('#/campaign/')", what: "the new campaign's page")
+            return Int(try browser.evaluate("location.hash.split('/')[2]") as? String ?? "") ?? 0
+        }
+        let (campaignStatus, campaignBody) = try await server.http("GET", "/api/v1/campaigns/\(campaignID)")
+        #expect(campaignStatus == 200, "\(String(decoding: campaignBody, as: UTF8.self))")
+        let started = try #require(try JSONSerialization.jsonObject(with: campaignBody) as? [String: Any])
+        #expect(started["method"] as? String == "push")
+        #expect((started["waves"] as? [Double]) == [0.5, 1.0])
+        #expect(started["failureThreshold"] as? Double == 1.0)
         try await browse(server) { browser in
             try browser.navigate(base + "#token=\(token)")
             try browser.navigate(base + "#/firmware")
