@@ -30,3 +30,26 @@ struct NullMemberTests {
         }
     }
 }
+
+/// Lengths are counted in Unicode code points, as JSON Schema's `maxLength` counts them (schemathesis found a name
+/// of 100 letters with combining marks, well over 100 code points, accepted): a letter and its marks are several.
+@Suite("string lengths in code points")
+struct CodePointLengthTests {
+    @Test("a name of 60 letters with a combining mark each (120 code points) is over 100")
+    func combiningMarks() async throws {
+        let name = String(repeating: "e\u{0301}", count: 60)
+        #expect(name.count == 60)
+        let app = makeApplication(database: try await makeSeededDatabase())
+        try await app.test(.router) { client in
+            let long = try await client.execute(
+                uri: "/api/v1/event-rules", method: .post, headers: authorized,
+                body: ByteBuffer(string: #"{"name":"\#(name)","resourceTypes":["3303/5700"]}"#))
+            #expect(long.status == .badRequest)
+            #expect(try problem(long).pointer == "/name")
+            let fits = try await client.execute(
+                uri: "/api/v1/event-rules", method: .post, headers: authorized,
+                body: ByteBuffer(string: #"{"name":"\#(String(repeating: "e\u{0301}", count: 50))","resourceTypes":["3303/5700"]}"#))
+            #expect(fits.status == .created)
+        }
+    }
+}

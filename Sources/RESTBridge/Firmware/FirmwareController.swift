@@ -81,7 +81,7 @@ public struct FirmwareController: APIModule {
             return nil
         }
         let value = String(raw)
-        guard !value.isEmpty, value.count <= 100, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        guard !value.isEmpty, value.unicodeScalars.count <= 100, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             throw Problem.invalidQueryParameter(
                 name, value: value, expected: "1 to 100 characters without control characters")

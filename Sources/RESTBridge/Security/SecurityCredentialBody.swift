@@ -19,9 +19,9 @@ enum SecurityCredentialBody: Equatable {
 
     /// The modes, as the body names them.
     static let modes = ["psk", "rpk", "x509"]
-    /// The longest certificate subject taken, in UTF-8 bytes (an X.509 name component is at most 64 characters;
-    /// a DNS name in a subject alternative name 253).
-    static let subjectBytes = 1...255
+    /// The length of a certificate subject taken, in Unicode code points as JSON Schema's `maxLength` counts them
+    /// (an X.509 name component is at most 64 characters; a DNS name in a subject alternative name 253).
+    static let subjectLength = 1...255
 
     /// Reads `body` for `endpoint`.
     init(_ body: RequestJSON, endpoint: String) throws(Problem) {
@@ -80,8 +80,8 @@ enum SecurityCredentialBody: Equatable {
         case .string(let text)?: subject = text
         case let other?: throw invalid("/subject", "expected a string, got \(shown(other))")
         }
-        guard subjectBytes.contains(subject.utf8.count) else {
-            throw invalid("/subject", "expected \(subjectBytes.lowerBound) to \(subjectBytes.upperBound) bytes of UTF-8")
+        guard subjectLength.contains(subject.unicodeScalars.count) else {
+            throw invalid("/subject", "expected \(subjectLength.lowerBound) to \(subjectLength.upperBound) characters")
         }
         if subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw invalid("/subject", "control characters are not allowed")

@@ -23,9 +23,10 @@ enum BodyFields {
         }
     }
 
-    /// A required non-empty string of at most 100 characters.
+    /// A required non-empty string of at most 100 characters (Unicode code points, as JSON Schema's `maxLength`
+    /// counts them: a letter with combining marks is several).
     static func name(_ members: [String: RequestJSON], _ key: String = "name") throws(Problem) -> String {
-        guard case .string(let name)? = members[key], !name.isEmpty, name.count <= 100 else {
+        guard case .string(let name)? = members[key], !name.isEmpty, name.unicodeScalars.count <= 100 else {
             throw Problem.invalidBody(NodeJSONError(pointer: "/\(key)", "expected a non-empty string of at most 100 characters"))
         }
         return name
