@@ -46,7 +46,7 @@ struct QueryParameterTableTests {
 
     @Test("an unknown parameter is a 400 on routes with parameters and on routes without", arguments: [
         "/api/v1/endpoints/alpha", "/api/v1/objects", "/api/v1/events", "/api/v1/endpoints/alpha/resources/3/0/0",
-        "/api/v1/endpoints/alpha/latest", "/api/v1/tokens", "/healthz",
+        "/api/v1/endpoints/alpha/latest", "/api/v1/tokens", "/metrics",
     ])
     func unknownParameter(path: String) async throws {
         let app = makeApplication(database: try await makeSeededDatabase())
@@ -56,6 +56,17 @@ struct QueryParameterTableTests {
             let refusal = try problem(response)
             #expect(refusal.type.hasSuffix("invalid-query-parameter"))
             #expect(refusal.detail?.contains("'bogus'") == true)
+        }
+    }
+
+    @Test("without a token the answer is 401, whatever the query: the check comes after the token's")
+    func tokenFirst() async throws {
+        let app = makeApplication(database: try await makeSeededDatabase())
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/tokens?bogus=1", method: .get)
+            #expect(response.status == .unauthorized)
+            let health = try await client.execute(uri: "/healthz?probe=1", method: .get)
+            #expect(health.status == .ok, "/healthz is open and takes what probes add")
         }
     }
 

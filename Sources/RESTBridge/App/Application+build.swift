@@ -76,14 +76,15 @@ func buildRouter(
     // Request metrics (`hb_requests_total`, `hb_request_duration_seconds`, `hb_request_errors_total`) through
     // swift-metrics, and an access line per request at info.
     router.add(middleware: RequestMetricsMiddleware())
-    // Every route refuses the query parameters it does not take (`QueryParameterTable`, the OpenAPI document's).
-    router.add(middleware: QueryParameterMiddleware())
     HealthController(repository: repository).addRoutes(to: router)
     for module in modules { module.addOpenRoutes(to: router) }
     // Every route after this point needs a token whose role allows the call (`APIAccess`).
     router.add(middleware: APITokenAuthenticator(
         adminToken: configuration.apiToken, metricsToken: configuration.metricsToken, store: stores?.apiTokens))
     router.add(middleware: APIAccess.middleware(context: APIRequestContext.self))
+    // Every route behind the token refuses the query parameters it does not take (`QueryParameterTable`, the
+    // OpenAPI document's); after the token check, so a caller without one learns nothing about a route.
+    router.add(middleware: QueryParameterMiddleware())
     router.add(middleware: BodyLimitMiddleware(
         maxBytes: configuration.maxBodySize, streamingUploads: Set(modules.flatMap(\.streamingUploads))))
     EndpointController(repository: repository, dispatcher: operations).addRoutes(to: router)
