@@ -214,10 +214,12 @@ async function fleetView(params, signal) {
     }));
   }
   await Promise.all([loadCounts(), loadPage()]);
+  // At most one reload a second: a burst of thousands of registrations refreshes the page as it goes, rather
+  // than postponing a debounced reload until the burst is over.
   let pending = null;
   stream("events=REGISTRATION,UPDATED,DEREGISTRATION,SLEEPING,AWAKE", () => {
-    clearTimeout(pending);
-    pending = setTimeout(() => { if (!signal.aborted) { loadCounts(); loadPage(); } }, 700);
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; if (!signal.aborted) { loadCounts(); loadPage(); } }, 1000);
   }, signal);
 }
 

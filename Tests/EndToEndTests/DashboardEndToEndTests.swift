@@ -43,6 +43,8 @@ struct DashboardEndToEndTests {
             return ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["values"] as? [Any])?.count == 3
         }
         let base = "http://127.0.0.1:\(server.httpPort)/"
+        let coapURL = server.coapURL
+        let logDirectory = server.dataDir
         let shots = Self.screenshots
         let token = ServerProcess.token
 
@@ -66,7 +68,23 @@ struct DashboardEndToEndTests {
             try browser.navigate(base + "#/?name=dash-2")
             try browser.waitFor("document.querySelectorAll('#fleet-table tbody tr').length === 1", what: "the filtered list")
             #expect(try browser.evaluate("document.querySelector('#fleet-table tbody tr').dataset.endpoint") as? String == "dash-2")
+            try browser.navigate(base + "#/")
+            try browser.waitFor("document.querySelectorAll('#fleet-table tbody tr').length === 3", what: "the whole fleet again")
         }
+        // A device that registers while the fleet page is open appears without a reload.
+        let late = try await browse(server) { browser -> ChildProcess in
+            try browser.navigate(base + "#token=\(token)")
+            try browser.waitFor("document.querySelectorAll('#fleet-table tbody tr').length === 3", what: "three endpoints listed")
+            _ = try browser.evaluate("window.notReloaded = true; true")
+            let late = try ChildProcess(
+                executable: Binaries.url("lwm2m-sim"),
+                arguments: ["--server", coapURL, "--count", "1", "--prefix", "late-", "--lifetime", "120"],
+                logURL: logDirectory.appendingPathComponent("sim-late.log"))
+            try browser.waitFor("document.querySelector('#fleet-table tr[data-endpoint=\"late-1\"]')", what: "the new device listed live")
+            #expect(try browser.evaluate("window.notReloaded === true && document.querySelector('[data-presence=total] strong').textContent === '4'") as? Bool == true)
+            return late
+        }
+        _ = await late.stop(signal: SIGKILL)
 
         // The endpoint console: the tree with names from the definitions; a Write from the form reaches the device;
         // a notification shows without a reload.

@@ -23,7 +23,8 @@ struct EndpointController {
     /// and pages (in SQL); presence comes from the dispatcher's memory as sets of names.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
         let query = try EndpointListQuery(request)
-        let filter = query.filter(presenceNames: dispatcher?.registeredNamesByPresence())
+        // The dispatcher's names by presence only when a presence filter needs them (a set of every name).
+        let filter = query.filter(presenceNames: query.presence == nil ? nil : dispatcher?.registeredNamesByPresence())
         // One more than the page tells whether another page follows.
         let page = try await repository.endpointPage(filter, after: query.after, limit: query.limit.map { $0 + 1 })
         var items = page.endpoints

@@ -147,6 +147,10 @@ struct EndpointStoreContract {
         #expect(try await page(EndpointFilter(objectID: 3303)) == (["CAFÉ-3", "sensor-10", "sensor-2"], 3))
         #expect(try await page(EndpointFilter(online: true, objectID: 10243)).0 == ["Meter_1"])
         #expect(try await page(EndpointFilter(objectID: 1)) == ([], 0))
+        // Ids that are prefixes or extensions of registered ones match nothing.
+        #expect(try await page(EndpointFilter(objectID: 330)) == ([], 0))
+        #expect(try await page(EndpointFilter(objectID: 33030)) == ([], 0))
+        #expect(try await page(EndpointFilter(objectID: 3)).1 == 6)
         #expect(try await page(EndpointFilter(names: ["sensor-2", "nobody", "CAFÉ-3"])) == (["CAFÉ-3", "sensor-2"], 2))
         #expect(try await page(EndpointFilter(names: [])) == ([], 0))
         #expect(try await page(EndpointFilter(objectID: 3303, excludedNames: ["sensor-2"]), limit: 1) == (["CAFÉ-3"], 2))
