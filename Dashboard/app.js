@@ -318,6 +318,34 @@ async function endpointView(name, signal) {
     attributesForm.elements.path.value = path; attributesForm.elements.pmin.focus();
   } }, "Attributes");
 
+  // Create (LwM2M 1.1 Core §5.4.6): a new instance with the values given (the id too, or the device picks one).
+  function createForm(objectId, definition) {
+    const status = h("p", { class: "muted", "aria-live": "polite" });
+    const fields = (definition.resources || []).filter((r) => r.type !== "none" && r.operations !== "E").map((resource) => {
+      const id = `cr-${objectId}-${resource.id}`;
+      const input = inputFor(resource, id);
+      input.required = false; input.name = `r-${resource.id}`;
+      if (input.tagName === "SELECT") input.prepend(h("option", { value: "", selected: true }, "–"));
+      return h("div", {}, h("label", { for: id }, `${resource.id} ${resource.name}`), input);
+    });
+    const form = h("form", { class: "filters", dataset: { create: objectId }, onsubmit: async (event) => {
+        event.preventDefault();
+        const data = new FormData(event.target), body = { kind: "instance", resources: [] };
+        if (data.get("instance") !== "") body.id = Number(data.get("instance"));
+        for (const resource of definition.resources || []) {
+          const raw = data.get(`r-${resource.id}`);
+          if (raw !== null && raw !== "") body.resources.push({ id: resource.id, value: typedValue(resource, raw) });
+        }
+        const answer = await run("Create", `${base}/resources/${objectId}?${options()}`, { method: "POST", body },
+          (t, bad) => { status.textContent = t; status.classList.toggle("error", !!bad); });
+        if (answer.ok && answer.status !== 202) status.textContent = `Created ${answer.data?.path || answer.headers.get("location") || ""}`;
+      } },
+      h("div", {}, h("label", { for: `cr-${objectId}-id` }, "Instance id (optional)"),
+        h("input", { id: `cr-${objectId}-id`, name: "instance", type: "number", min: 0, max: 65534, size: 6 })),
+      ...fields, h("button", { type: "submit" }, "Create"), status);
+    return h("details", { class: "create" }, h("summary", {}, "Create instance"), form);
+  }
+
   const tree = h("div", { class: "tree", id: "object-tree" });
   const objects = new Map();
   for (const link of e.objectLinks) {
@@ -336,10 +364,7 @@ async function endpointView(name, signal) {
         const answer = await run("Discover", `${base}/resources/${objectId}/discover?${options()}`, {});
         if (answer.ok) addLog(`Discover: ${Array.isArray(answer.data?.links) ? answer.data.links.map((l) => l.path || l).join(", ") : JSON.stringify(answer.data)}`);
       } }, "Discover"), attributesFor(`/${objectId}`),
-      definition?.multipleInstances ? h("button", { type: "button", class: "secondary", onclick: async () => {
-        const answer = await run("Create", `${base}/resources/${objectId}?${options()}`, { method: "POST", body: { kind: "instance", resources: [] } });
-        if (answer.ok) addLog(`Created ${answer.headers.get("location") || ""}`);
-      } }, "Create instance") : ""));
+      definition?.multipleInstances ? createForm(objectId, definition) : ""));
     for (const instanceId of [...instances].sort((a, b) => a - b)) {
       const instanceNode = h("details", { open: objects.size <= 3 },
         h("summary", {}, `/${objectId}/${instanceId}`),

@@ -123,6 +123,16 @@ struct DashboardEndToEndTests {
                 })()
                 """)
             try browser.waitFor("document.getElementById('attributes-status').textContent === 'Attributes written to /3303/0/5700.'", what: "the attributes written")
+            // Create: a new temperature instance with its id and units, from the object's form.
+            _ = try browser.evaluate("""
+                (() => {
+                  const form = document.querySelector('form[data-create="3303"]');
+                  form.closest('details').open = true; form.closest('[data-object]').open = true;
+                  form.elements.instance.value = '7'; form.elements['r-5701'].value = 'Cel';
+                  form.requestSubmit(); return true
+                })()
+                """)
+            try browser.waitFor("document.querySelector('form[data-create=\"3303\"]').textContent.includes('Created /3303/7')", what: "the instance created")
             try browser.screenshot(to: shots.appendingPathComponent("endpoint.png"))
         }
         let log = try String(contentsOf: requestLog, encoding: .utf8)
@@ -131,6 +141,12 @@ struct DashboardEndToEndTests {
             $0.contains(#""endpoint":"dash-1""#) && $0.contains(#""path":"/3303/0/5700""#)
                 && $0.contains(#""operation":"write-attributes""#) && $0.contains(#""query":"pmin=2&pmax=30""#)
         }, "the Write-Attributes of the form reached the device")
+        #expect(log.split(separator: "\n").contains {
+            $0.contains(#""endpoint":"dash-1""#) && $0.contains(#""method":"POST""#) && $0.contains(#""path":"/3303""#)
+                && $0.contains(#""operation":"create""#) && $0.contains(#""code":"2.01""#)
+        }, "the Create of the form reached the device")
+        let (_, created) = try await server.http("GET", "/api/v1/endpoints/dash-1/resources/3303/7/5701")
+        #expect(String(decoding: created, as: UTF8.self).contains(#""value":"Cel""#))
 
         // The plot shows the buckets the telemetry API gives.
         let plotted = try await browse(server) { browser -> String in
