@@ -59,11 +59,14 @@ screenshots: deps test-browser
 # inputs from a fixed seed, so that the same tree always fuzzes the same inputs (long runs: make fuzz).
 FUZZ_SMOKE_RUNS ?= 20000
 BROWSER_TESTS := DashboardEndToEndTests|DashboardAccessibilityTests
+SCHEMATHESIS_SMOKE_EXAMPLES ?= 10
 test: deps test-python test-browser
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(BROWSER_TESTS)'
 	@# The browser tests on their own: chromium beside the timing-sensitive suites starves them on 2 cores.
 	$(SWIFT) test --skip-build --filter '$(BROWSER_TESTS)'
+	@# The OpenAPI document against the server: schemathesis, pinned, a fixed seed (make schemathesis for more).
+	scripts/schemathesis.sh $(SCHEMATHESIS_SMOKE_EXAMPLES) 1
 	$(MAKE) fuzz-build
 	FUZZ_RUNS=$(FUZZ_SMOKE_RUNS) scripts/fuzz.sh 0
 
@@ -98,8 +101,8 @@ storm: deps
 	LWM2M_STORM_DATAGRAMS=$(STORM) $(if $(STORM_SEED),LWM2M_STORM_SEED=$(STORM_SEED)) \
 	  $(SWIFT) test --skip-build --filter StormEndToEndTests
 
-# schemathesis 4.32 over the whole OpenAPI document against the real server and three simulated devices (not part
-# of make test: it takes a few minutes): make schemathesis [EXAMPLES=20] [SEED=1]. Exits non-zero on any finding.
+# schemathesis 4.32 over the whole OpenAPI document against the real server and three simulated devices (make test
+# runs it with 10 examples per operation): make schemathesis [EXAMPLES=20] [SEED=1]. Exits non-zero on any finding.
 EXAMPLES ?= 20
 SEED ?= 1
 schemathesis: deps

@@ -9,9 +9,10 @@ source scripts/bench-lib.sh
 MAX_EXAMPLES=${1:-20}
 SEED=${2:-1}
 VENV=.build/schemathesis-venv
-VERSION=4.32.5
-"$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "$VERSION" || {
-  python3 -m venv "$VENV" && "$VENV/bin/pip" install -q "schemathesis==$VERSION"; }
+# Every package pinned (scripts/schemathesis-requirements.txt): a newer hypothesis would generate other cases.
+REQUIREMENTS=scripts/schemathesis-requirements.txt
+cmp -s "$REQUIREMENTS" "$VENV/requirements.txt" 2>/dev/null || {
+  rm -rf "$VENV" && python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -r "$REQUIREMENTS" && cp "$REQUIREMENTS" "$VENV/requirements.txt"; }
 swift build --product lwm2m-server >/dev/null
 swift build --product lwm2m-sim >/dev/null
 BIN=$(swift build --show-bin-path)
@@ -36,8 +37,6 @@ status=0
   --url "http://127.0.0.1:$HTTP" --header "Authorization: Bearer $TOKEN" \
   --exclude-path /api/v1/stream --exclude-path /api/v1/ws \
   --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 1 || status=$?
-if grep -q '"status":500' "$DATA/server.log" || grep -qi "fatal\|crash" "$DATA/server.log"; then
-  echo "the server log shows a 500 or a crash:"; grep -i '"status":500\|fatal\|crash' "$DATA/server.log" | head; status=1
-fi
-kill -0 "$SERVER" 2>/dev/null || { echo "the server is not running any more"; status=1; }
+# A 5xx is schemathesis's own finding (not_a_server_error); a server that died under it is this script's.
+kill -0 "$SERVER" 2>/dev/null || { echo "the server is not running any more:"; tail -20 "$DATA/server.log"; status=1; }
 exit $status
