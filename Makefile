@@ -52,7 +52,7 @@ test-browser:
 # The dashboard's screenshots in the README (docs/screenshots), taken by its browser test.
 screenshots: deps test-browser
 	$(SWIFT) build --build-tests
-	LWM2M_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(SWIFT) test --skip-build --filter '$(BROWSER_TESTS)'
+	LWM2M_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(SWIFT) test --skip-build --no-parallel --filter '$(BROWSER_TESTS)'
 
 # The whole test suite: unit tests and end-to-end tests against the real server, simulator, coap-client and
 # aiocoap, then every fuzz target for a few seconds under libFuzzer and AddressSanitizer: a fixed number of
@@ -64,7 +64,7 @@ test: deps test-python test-browser
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(BROWSER_TESTS)'
 	@# The browser tests on their own: chromium beside the timing-sensitive suites starves them on 2 cores.
-	$(SWIFT) test --skip-build --filter '$(BROWSER_TESTS)'
+	$(SWIFT) test --skip-build --no-parallel --filter '$(BROWSER_TESTS)'
 	@# The OpenAPI document against the server: schemathesis, pinned, a fixed seed (make schemathesis for more).
 	scripts/schemathesis.sh $(SCHEMATHESIS_SMOKE_EXAMPLES) 1
 	$(MAKE) fuzz-build

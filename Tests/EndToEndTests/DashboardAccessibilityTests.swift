@@ -97,7 +97,10 @@ struct DashboardAccessibilityTests {
             try browser.waitFor("document.getElementById('sign-in-form')", what: "the sign-in form")
             findings += try Self.unnamedControls(browser).map { "sign-in: \($0)" }
             findings += try Self.problems(browser).map { "sign-in: \($0)" }
+            // The sign-in link in the open tab: wait until it took the token (the page shows the fleet) before
+            // the next navigation, or that one's hashchange can come first and find no token in the address.
             try browser.navigate(base + "#token=\(token)")
+            try browser.waitFor("document.getElementById('fleet-table')", what: "signed in by the link")
             for (name, hash, ready) in pages {
                 try browser.navigate(base + hash)
                 try browser.waitFor(ready, what: "the \(name) page")
